@@ -1,0 +1,10 @@
+/* bindings.h - the modules the bindings open. */
+#ifndef L_BINDINGS_H
+#define L_BINDINGS_H
+
+#include <lua.h>
+
+int luaopen_attnlab_core(lua_State *L); /* tensor ops, autograd */
+void l_nn_register(lua_State *L);       /* core.kernels: layer math */
+
+#endif

@@ -1,0 +1,205 @@
+/* l_common.c - tensor userdata and argument checks shared by the bindings. */
+#include "l_common.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/ops.h"
+
+void l_pushtensor(lua_State *L, nn_tensor *t)
+{
+    /* the box exists (and is NULL) before it owns anything, so a failed
+     * allocation of the userdata cannot leak t */
+    nn_tensor **box = lua_newuserdatauv(L, sizeof *box, 1);
+    *box = NULL;
+    luaL_setmetatable(L, L_TENSOR);
+    *box = t;
+}
+
+nn_tensor *l_testtensor(lua_State *L, int idx)
+{
+    nn_tensor **box = luaL_testudata(L, idx, L_TENSOR);
+    return box ? *box : NULL;
+}
+
+nn_tensor *l_checktensor(lua_State *L, int idx)
+{
+    nn_tensor **box = luaL_testudata(L, idx, L_TENSOR);
+    if (!box || !*box) {
+        luaL_typeerror(L, idx, "tensor");
+        return NULL;
+    }
+    return *box;
+}
+
+nn_tensor *l_checkoperand(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        nn_tensor *t;
+        idx = lua_absindex(L, idx);
+        nn_status s = nn_scalar(&t, (float)lua_tonumber(L, idx));
+        if (s != NN_OK)
+            l_raise(L, s);
+        l_pushtensor(L, t);
+        lua_replace(L, idx);
+        return t;
+    }
+    return l_checktensor(L, idx);
+}
+
+/* The first stack level outside attnlab's Lua library (level 1 if none). */
+static int user_level(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline <= 0)
+            continue; /* a C function */
+        if (strstr(ar.source, "/lua/attnlab/") ||
+            strncmp(ar.source, "@lua/attnlab/", 13) == 0)
+            continue;
+        return level;
+    }
+    return 1;
+}
+
+int l_error(lua_State *L, const char *fmt, ...)
+{
+    va_list ap;
+    luaL_where(L, user_level(L));
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+int l_raise(lua_State *L, nn_status s)
+{
+    (void)s;
+    return l_error(L, "%s", nn_errmsg());
+}
+
+int l_result(lua_State *L, nn_status s, nn_tensor *out, const char *name,
+             int nargs)
+{
+    if (s != NN_OK)
+        return l_raise(L, s);
+    l_pushtensor(L, out);
+    if (out->symbolic) {
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, name);
+        lua_setfield(L, -2, "op");
+        lua_createtable(L, nargs, 1);
+        for (int i = 1; i <= nargs; i++) {
+            lua_pushvalue(L, i);
+            lua_rawseti(L, -2, i);
+        }
+        lua_pushinteger(L, nargs);
+        lua_setfield(L, -2, "n");
+        lua_setfield(L, -2, "args");
+        lua_setiuservalue(L, -2, 1);
+    }
+    return 1;
+}
+
+void l_pushnone(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, L_NONE);
+}
+
+int l_isnone(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    l_pushnone(L);
+    int eq = lua_rawequal(L, idx, -1);
+    lua_pop(L, 1);
+    return eq;
+}
+
+int64_t l_checkint(lua_State *L, int idx, const char *who, const char *what)
+{
+    int isnum;
+    lua_Number v = lua_tonumberx(L, idx, &isnum);
+    if (!isnum)
+        return l_error(L, "%s: %s must be an integer, got %s", who, what,
+                       luaL_typename(L, idx));
+    if (isnan(v) || v != floor(v) || fabs(v) > 9.0e18)
+        return l_error(L, "%s: %s must be an integer, got %s", who, what,
+                       lua_tostring(L, idx));
+    return (int64_t)v;
+}
+
+static int64_t shape_entry(lua_State *L, int idx, const char *who, int pos,
+                           int allow_none)
+{
+    if (allow_none && l_isnone(L, idx))
+        return NN_NONE;
+    int isnum;
+    lua_Number v = lua_tonumberx(L, idx, &isnum);
+    if (!isnum)
+        return l_error(L, "%s: size %d must be a non-negative integer, got "
+                       "%s", who, pos, luaL_typename(L, idx));
+    if (isnan(v) || v < 0 || v != floor(v))
+        return l_error(L, "%s: size %d must be a non-negative integer, got "
+                       "%s", who, pos, lua_tostring(L, idx));
+    if (v > 9.0e18)
+        return l_error(L, "%s: size %d is too large (%s)", who, pos,
+                       lua_tostring(L, idx));
+    return (int64_t)v;
+}
+
+int l_checkshape(lua_State *L, int idx, int *ndim, int64_t *shape,
+                 const char *who, int allow_none)
+{
+    int n = 0;
+    if (lua_istable(L, idx) && !l_isnone(L, idx)) {
+        lua_Integer len = luaL_len(L, idx);
+        if (len > NN_MAXDIM)
+            return l_error(L, "%s: a tensor has at most %d axes, got %d", who,
+                           NN_MAXDIM, (int)len);
+        for (int i = 1; i <= len; i++) {
+            lua_geti(L, idx, i);
+            shape[n++] = shape_entry(L, -1, who, i, allow_none);
+            lua_pop(L, 1);
+        }
+        *ndim = n;
+        return 1;
+    }
+    int top = lua_gettop(L);
+    for (int i = idx; i <= top; i++) {
+        if (lua_type(L, i) != LUA_TNUMBER && !(allow_none && l_isnone(L, i)))
+            break;
+        if (n == NN_MAXDIM)
+            return l_error(L, "%s: a tensor has at most %d axes", who,
+                           NN_MAXDIM);
+        shape[n] = shape_entry(L, i, who, n + 1, allow_none);
+        n++;
+    }
+    *ndim = n;
+    return n;
+}
+
+void l_pushshape(lua_State *L, int ndim, const int64_t *shape)
+{
+    lua_createtable(L, ndim, 0);
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] == NN_NONE)
+            l_pushnone(L);
+        else
+            lua_pushinteger(L, shape[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    luaL_setmetatable(L, "attnlab.shape");
+}
+
+int l_optbool(lua_State *L, int idx, const char *key, int dflt)
+{
+    if (!lua_istable(L, idx))
+        return dflt;
+    lua_getfield(L, idx, key);
+    int v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}

@@ -1,0 +1,74 @@
+-- harness.lua - a tiny test runner for the Lua tests, run by attnlab itself.
+--   local t = dofile(arg[0]:match("^(.*)/") .. "/harness.lua")
+--   t.test("name", function() t.eq(1 + 1, 2) end)
+--   t.done()
+-- Prints "ok"/"FAIL" per test, then "# passed: N" and "# failed: N", and
+-- exits non-zero when any test failed.
+local H = { passed = 0, failed = 0 }
+
+local function fmt(v)
+  if type(v) == "string" then return string.format("%q", v) end
+  return tostring(v)
+end
+
+function H.test(name, fn)
+  local ok, err = xpcall(fn, debug.traceback)
+  if ok then
+    H.passed = H.passed + 1
+    print("ok - " .. name)
+  else
+    H.failed = H.failed + 1
+    print("FAIL - " .. name .. "\n" .. tostring(err))
+  end
+end
+
+function H.eq(got, want, what)
+  if got ~= want then
+    error(string.format("%sgot %s, want %s", what and (what .. ": ") or "",
+                        fmt(got), fmt(want)), 2)
+  end
+end
+
+function H.truthy(v, what)
+  if not v then error((what or "expected a true value"), 2) end
+end
+
+-- |got - want| <= tol, elementwise for (nested) tables or tensors
+function H.near(got, want, tol, what)
+  tol = tol or 1e-6
+  if type(got) == "userdata" then got = got:totable() end
+  if type(want) == "userdata" then want = want:totable() end
+  local function walk(g, w, path)
+    if type(w) == "table" then
+      if type(g) ~= "table" or #g ~= #w then
+        error(string.format("%s%s: got %s, want a table of %d",
+                            what and (what .. ": ") or "", path, fmt(g), #w), 4)
+      end
+      for i = 1, #w do walk(g[i], w[i], path .. "[" .. i .. "]") end
+    elseif type(g) ~= "number" or not (math.abs(g - w) <= tol) then
+      error(string.format("%s%s: got %s, want %s (tol %g)",
+                          what and (what .. ": ") or "", path, fmt(g), fmt(w),
+                          tol), 4)
+    end
+  end
+  walk(got, want, "value")
+end
+
+-- fn() must raise an error whose message contains `want` (plain text).
+function H.raises(fn, want)
+  local ok, err = pcall(fn)
+  if ok then error("expected an error containing " .. fmt(want), 2) end
+  err = tostring(err)
+  if not err:find(want, 1, true) then
+    error(string.format("error %s does not contain %s", fmt(err), fmt(want)), 2)
+  end
+  return err
+end
+
+function H.done()
+  print("# passed: " .. H.passed)
+  print("# failed: " .. H.failed)
+  os.exit(H.failed == 0 and 0 or 1)
+end
+
+return H
