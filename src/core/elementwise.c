@@ -64,8 +64,8 @@ static void binary_row(void *p, size_t i, size_t oa, size_t ob, size_t n,
                        int64_t sa, int64_t sb)
 {
     binary_ctx *c = p;
-    const float *a = c->a, *b = c->b;
-    float *y = c->out + i;
+    const float *restrict a = c->a, *restrict b = c->b;
+    float *restrict y = c->out + i;
     switch (c->kind) {
     case NN_ADD:
         for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] + b[ob + j * sb];
@@ -200,7 +200,8 @@ static float sigmoidf(float x)
     return e / (1.0f + e);
 }
 
-static void unary_forward(nn_unary_kind k, size_t n, const float *x, float *y)
+static void unary_forward(nn_unary_kind k, size_t n, const float *restrict x,
+                          float *restrict y)
 {
     size_t i;
     switch (k) {

@@ -52,28 +52,36 @@ static void reduce_row(void *p, size_t i, size_t ox, size_t oy, size_t n,
                        int64_t sx, int64_t sy)
 {
     reduce_ctx *c = p;
+    const float *restrict x = c->x + i;
+    float *y = c->y;
     (void)ox;
     (void)sx;
+    if (c->kind == NN_SUM || c->kind == NN_MEAN) {
+        if (sy == 0) {
+            double acc = 0.0; /* a whole row into one output */
+            for (size_t j = 0; j < n; j++)
+                acc += x[j];
+            y[oy] += (float)acc;
+        } else if (sy == 1) {
+            float *restrict yr = y + oy;
+            for (size_t j = 0; j < n; j++)
+                yr[j] += x[j];
+        } else {
+            for (size_t j = 0; j < n; j++)
+                y[oy + j * sy] += x[j];
+        }
+        return;
+    }
     for (size_t j = 0; j < n; j++) {
         size_t k = oy + j * sy;
-        float v = c->x[i + j];
-        switch (c->kind) {
-        case NN_SUM:
-        case NN_MEAN:
-            c->y[k] += v;
-            break;
-        case NN_MAX:
-        case NN_MIN:
-            /* the first extreme wins ties; NaN propagates as in NumPy */
-            if (!c->seen[k] ||
-                (!isnan(c->y[k]) &&
-                 (isnan(v) || (c->kind == NN_MAX ? v > c->y[k]
-                                                 : v < c->y[k])))) {
-                c->y[k] = v;
-                c->arg[k] = i + j;
-                c->seen[k] = 1;
-            }
-            break;
+        float v = x[j];
+        /* the first extreme wins ties; NaN propagates as in NumPy */
+        if (!c->seen[k] ||
+            (!isnan(y[k]) &&
+             (isnan(v) || (c->kind == NN_MAX ? v > y[k] : v < y[k])))) {
+            y[k] = v;
+            c->arg[k] = i + j;
+            c->seen[k] = 1;
         }
     }
 }

@@ -150,7 +150,7 @@ nn_status nn_expand_dims(nn_tensor **out, nn_tensor *x, int64_t axis)
     return reshape_to(out, x, x->ndim + 1, shape, "expand_dims");
 }
 
-/* ---- transpose --------------------------------------------------------- */
+/* ---- transpose ---------------------------------------------------------- */
 
 typedef struct {
     const float *src;
@@ -173,31 +173,108 @@ static void gather_row(void *p, size_t i, size_t o0, size_t o1, size_t n,
             c->dst[o0 + j * s0] += c->src[i + j];
 }
 
-/* The walk over the result of a transpose: operand 0 is x with permuted
- * strides. */
-static void transpose_walk(nn_walk *w, const nn_tensor *x, const int64_t *perm)
+#define TILE 32
+
+/* dst (shape src_shape[perm]) = (or +=) src permuted. When the source's
+ * contiguous axis is not the result's last one, the two axes are copied in
+ * TILE x TILE blocks so that both reads and writes stay in cache. */
+static void permute_into(float *dst, const float *src, int ndim,
+                         const int64_t *src_shape, const int64_t *perm,
+                         bool add)
 {
-    int64_t st[NN_MAXDIM];
-    nn_contiguous_strides(st, x->ndim, x->shape);
-    memset(w, 0, sizeof *w);
-    w->ndim = x->ndim;
-    for (int d = 0; d < x->ndim; d++) {
-        w->shape[d] = x->shape[perm[d]];
-        w->st[0][d] = st[perm[d]];
+    int64_t sst[NN_MAXDIM], shape[NN_MAXDIM], dst_st[NN_MAXDIM];
+    nn_contiguous_strides(sst, ndim, src_shape);
+    for (int d = 0; d < ndim; d++)
+        shape[d] = src_shape[perm[d]];
+    nn_contiguous_strides(dst_st, ndim, shape);
+    int last = ndim - 1, j = last;
+    for (int d = 0; d < ndim; d++)
+        if (perm[d] == ndim - 1)
+            j = d;
+    if (ndim < 2 || j == last) {
+        nn_walk w;
+        memset(&w, 0, sizeof w);
+        w.ndim = ndim;
+        for (int d = 0; d < ndim; d++) {
+            w.shape[d] = shape[d];
+            w.st[0][d] = sst[perm[d]];
+        }
+        gather_ctx c = {src, dst, false};
+        if (!add) {
+            nn_walk_rows(&w, gather_row, &c);
+            return;
+        }
+        /* dst += permuted src: walk dst's shape, read src strided */
+        size_t total = 1;
+        for (int d = 0; d < ndim; d++)
+            total *= (size_t)shape[d];
+        int64_t idx[NN_MAXDIM] = {0};
+        size_t off = 0;
+        for (size_t i = 0; i < total; i++) {
+            dst[i] += src[off];
+            for (int d = last; d >= 0; d--) {
+                idx[d]++;
+                off += (size_t)w.st[0][d];
+                if (idx[d] < shape[d])
+                    break;
+                off -= (size_t)(w.st[0][d] * shape[d]);
+                idx[d] = 0;
+            }
+        }
+        return;
+    }
+    /* outer axes: all but j and last */
+    int64_t rows = shape[j], cols = shape[last];
+    int64_t rs = dst_st[j];         /* dst stride along j; src stride 1 */
+    int64_t cs = sst[perm[last]];   /* src stride along last; dst stride 1 */
+    int64_t idx[NN_MAXDIM] = {0};
+    size_t outer = 1;
+    for (int d = 0; d < ndim; d++)
+        if (d != j && d != last)
+            outer *= (size_t)shape[d];
+    for (size_t o = 0; o < outer; o++) {
+        size_t so = 0, dso = 0;
+        for (int d = 0; d < ndim; d++) {
+            so += (size_t)(idx[d] * sst[perm[d]]);
+            dso += (size_t)(idx[d] * dst_st[d]);
+        }
+        for (int64_t r0 = 0; r0 < rows; r0 += TILE)
+            for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
+                int64_t r1 = r0 + TILE < rows ? r0 + TILE : rows;
+                int64_t c1 = c0 + TILE < cols ? c0 + TILE : cols;
+                for (int64_t r = r0; r < r1; r++) {
+                    float *dp = dst + dso + (size_t)(r * rs);
+                    const float *sp = src + so + (size_t)r;
+                    if (add)
+                        for (int64_t c = c0; c < c1; c++)
+                            dp[c] += sp[c * cs];
+                    else
+                        for (int64_t c = c0; c < c1; c++)
+                            dp[c] = sp[c * cs];
+                }
+            }
+        /* next outer index */
+        for (int d = ndim - 1; d >= 0; d--) {
+            if (d == j || d == last)
+                continue;
+            if (++idx[d] < shape[d])
+                break;
+            idx[d] = 0;
+        }
     }
 }
 
 static nn_status transpose_backward(nn_node *node, nn_tensor *out)
 {
     nn_tensor *x = node->inputs[0];
+    int64_t inv[NN_MAXDIM];
     float *gx;
-    nn_walk w;
     nn_status s = nn_grad_buffer(&gx, x);
     if (s != NN_OK || !gx)
         return s;
-    transpose_walk(&w, x, node->iarg);
-    gather_ctx c = {out->grad->data, gx, true};
-    nn_walk_rows(&w, gather_row, &c);
+    for (int d = 0; d < x->ndim; d++)
+        inv[node->iarg[d]] = d;
+    permute_into(gx, out->grad->data, out->ndim, out->shape, inv, true);
     return NN_OK;
 }
 
@@ -224,10 +301,8 @@ nn_status nn_transpose(nn_tensor **out, nn_tensor *x, const int64_t *perm)
         return nn_tensor_symbolic(out, x->ndim, shape);
     if ((s = nn_tensor_new(out, x->ndim, shape)) != NN_OK)
         return nn_error_context(s, "transpose");
-    nn_walk w;
-    transpose_walk(&w, x, p);
-    gather_ctx c = {x->data, (*out)->data, false};
-    nn_walk_rows(&w, gather_row, &c);
+    if (x->size)
+        permute_into((*out)->data, x->data, x->ndim, x->shape, p, false);
     if (nn_needs_grad(1, &x)) {
         nn_node *node;
         if ((s = record_or_free(&node, out, "transpose", transpose_backward, 1,

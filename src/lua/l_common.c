@@ -7,6 +7,20 @@
 
 #include "core/ops.h"
 
+/* Lua sees a tensor as a small userdata, so without help its collector
+ * would let megabytes of dead tensors pile up: each new tensor's bytes
+ * advance the collector as if Lua had allocated them. */
+static void gc_account(lua_State *L, const nn_tensor *t)
+{
+    static size_t pending;
+    pending += t->size * sizeof(float);
+    if (pending >= 64 * 1024) {
+        lua_gc(L, LUA_GCSTEP, (int)(pending / 1024 > 1 << 20 ? 1 << 20
+                                                               : pending / 1024));
+        pending = 0;
+    }
+}
+
 void l_pushtensor(lua_State *L, nn_tensor *t)
 {
     /* the box exists (and is NULL) before it owns anything, so a failed
@@ -15,6 +29,8 @@ void l_pushtensor(lua_State *L, nn_tensor *t)
     *box = NULL;
     luaL_setmetatable(L, L_TENSOR);
     *box = t;
+    if (t && t->data)
+        gc_account(L, t);
 }
 
 nn_tensor *l_testtensor(lua_State *L, int idx)

@@ -4,9 +4,11 @@
  * Glue only: check the arguments, call the core, turn a status into a Lua
  * error. Functions double as methods (x:sum(-1) is tensor.sum(x, -1)).
  */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bindings.h"
 #include "core/autograd.h"
@@ -1043,6 +1045,15 @@ static int l_set_memory_limit(lua_State *L)
     return 0;
 }
 
+/* core.clock(): monotonic wall-clock seconds, for timing (bench/) */
+static int l_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+    return 1;
+}
+
 static int l_seed(lua_State *L)
 {
     int64_t n = l_checkint(L, 1, "seed", "seed");
@@ -1073,11 +1084,19 @@ static const luaL_Reg tensor_funcs[] = {
     {"gradcheck", l_gradcheck},
     {"memory", l_memory}, {"set_memory_limit", l_set_memory_limit},
     {"seed", l_seed}, {"set_node", l_set_node}, {"assign", l_assign},
+    {"clock", l_clock},
     {NULL, NULL}
 };
 
+static void full_gc(void *ctx)
+{
+    lua_gc((lua_State *)ctx, LUA_GCCOLLECT);
+}
+
 int luaopen_attnlab_core(lua_State *L)
 {
+    nn_set_memory_pressure_hook(full_gc, L);
+
     /* None: Keras's unknown size */
     lua_newtable(L);
     lua_newtable(L);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <readline/history.h>
@@ -108,9 +109,28 @@ static void print_values(lua_State *L, int base)
         nn_repl_report(L, "attnlab");
 }
 
+/* Ctrl-C at the prompt: drop the line being typed, as IPython does,
+ * instead of ending the session and losing every variable. */
+static void prompt_sigint(int sig)
+{
+    (void)sig;
+    if (write(STDOUT_FILENO, "\n", 1) < 0) {
+        /* nothing useful to do */
+    }
+    rl_on_new_line();
+    rl_replace_line("", 0);
+    rl_redisplay();
+}
+
 void nn_repl_run(lua_State *L)
 {
     char *line;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = prompt_sigint;
+    sigemptyset(&sa.sa_mask);
+    rl_catch_signals = 0;
+    sigaction(SIGINT, &sa, NULL);
     printf("attnlab %s - Lua %s.%s with tensors and layers. "
            "Ctrl-D quits, Ctrl-C stops a computation.\n",
            PACKAGE_VERSION, LUA_VERSION_MAJOR, LUA_VERSION_MINOR);
