@@ -1,0 +1,12 @@
+-- attnlab: loads the libraries and sets the globals of scripts and the
+-- prompt: tensor, nn, viz, data, and None (Keras's unknown size).
+local tensor = require "attnlab.tensor"
+local nn = require "attnlab.layers"
+
+_G.tensor = tensor
+_G.nn = nn
+_G.viz = _G.viz or {}
+_G.data = _G.data or {}
+_G.None = tensor.None
+
+return { tensor = tensor, nn = nn, version = "0.1.0" }

@@ -1,0 +1,244 @@
+-- attnlab.layers: the `nn` global. Layer objects hold names, options and
+-- weights; their math is in C (core.kernels). A layer called on a real
+-- tensor computes at once; called on a symbolic one (from nn.Input) it
+-- infers the output shape and records the call, for nn.Model to replay.
+local core = require "attnlab.core"
+local util = require "attnlab.util"
+local activations = require "attnlab.activations"
+local initializers = require "attnlab.initializers"
+
+local nn = {}
+nn.None = core.None
+nn.activations = activations
+nn.initializers = initializers
+
+-- ---- names: dense, dense_1, dense_2, ... as Keras gives them ------------
+
+local name_counts = {}
+
+local function unique_name(base)
+  local n = name_counts[base]
+  name_counts[base] = (n or 0) + 1
+  if n == nil then return base end
+  return base .. "_" .. n
+end
+
+-- Keras's keras.backend.clear_session(): names start again from dense.
+function nn.clear_session()
+  name_counts = {}
+end
+
+function nn.seed(n)
+  if not util.is_integer(n) then
+    util.error("nn.seed: expected an integer, got %s", tostring(n))
+  end
+  core.seed(n)
+end
+
+-- ---- the base layer ------------------------------------------------------
+
+local Layer = {}
+Layer.__index = Layer
+nn.Layer = Layer
+
+-- A new layer class: its instances find methods in the class, then Layer.
+local function class(name)
+  local cls = { class_name = name }
+  cls.__index = cls
+  cls.__call = Layer.__call
+  cls.__tostring = Layer.__tostring
+  return setmetatable(cls, { __index = Layer })
+end
+
+function Layer.__tostring(self)
+  return string.format("<%s name=%s%s>", self.class_name, self.name,
+                       self.describe and (", " .. self:describe()) or "")
+end
+
+local function is_tensor(x)
+  return type(x) == "userdata" and getmetatable(x) == debug.getregistry()["attnlab.tensor"]
+end
+nn.is_tensor = is_tensor
+
+-- layer(x): builds the weights on the first call (from x's shape), then
+-- computes; a symbolic result records {layer=, inputs=} for nn.Model.
+function Layer.__call(self, x, ...)
+  if not is_tensor(x) then
+    util.error("%s '%s': expected a tensor, got %s", self.class_name,
+               self.name, type(x))
+  end
+  if not self.built then
+    if self.build then self:build(x.shape) end
+    self.built = true
+  end
+  local y = self:call(x, ...)
+  if y.symbolic then
+    core.set_node(y, { layer = self, inputs = { x }, op = self.name })
+  end
+  return y
+end
+
+function Layer:get_weights()
+  local out = {}
+  for i, w in ipairs(self.weights or {}) do out[i] = w:clone() end
+  return out
+end
+
+function Layer:set_weights(values)
+  local weights = self.weights or {}
+  if type(values) ~= "table" or is_tensor(values) then
+    util.error("%s '%s': set_weights expects a table of %d arrays",
+               self.class_name, self.name, #weights)
+  end
+  if #values ~= #weights then
+    util.error("%s '%s': set_weights expected %d arrays, got %d",
+               self.class_name, self.name, #weights, #values)
+  end
+  for i, w in ipairs(weights) do
+    local v = values[i]
+    if not is_tensor(v) then v = core.from(v) end
+    if v.shape ~= w.shape then
+      util.error("%s '%s': weight %d (%s) has shape %s, got %s",
+                 self.class_name, self.name, i, self.weight_names[i],
+                 tostring(w.shape), tostring(v.shape))
+    end
+    core.assign(w, v)
+  end
+end
+
+function Layer:count_params()
+  local n = 0
+  for _, w in ipairs(self.weights or {}) do n = n + w:numel() end
+  return n
+end
+
+-- Adds a weight made by an initializer; weights are leaves that require
+-- grad, in Keras's order.
+function Layer:add_weight(name, shape, initializer)
+  local w = initializers.get(initializer, self.class_name .. " '" .. self.name .. "'")(shape)
+  w.requires_grad = true
+  self.weights = self.weights or {}
+  self.weight_names = self.weight_names or {}
+  self.weights[#self.weights + 1] = w
+  self.weight_names[#self.weight_names + 1] = name
+  self[name] = w
+  return w
+end
+
+local function check_units(who, units)
+  if not util.is_integer(units) or units <= 0 then
+    util.error("%s: units must be a positive integer, got %s", who,
+               tostring(units))
+  end
+  return math.tointeger(units)
+end
+
+-- ---- Dense ---------------------------------------------------------------
+
+local Dense = class("Dense")
+nn.DenseClass = Dense
+
+local dense_options = { activation = true, use_bias = true,
+                        kernel_initializer = true, bias_initializer = true,
+                        name = true }
+
+-- nn.Dense(units, {activation=, use_bias=, kernel_initializer=,
+-- bias_initializer=, name=}): Keras's Dense, on the last axis of any
+-- input of rank >= 2.
+function nn.Dense(units, opts)
+  units = check_units("Dense", units)
+  opts = util.check_options("Dense", opts, dense_options)
+  local self = setmetatable({}, Dense)
+  self.units = units
+  self.name = opts.name or unique_name("dense")
+  self.activation, self.activation_name =
+    activations.get(opts.activation, "Dense '" .. self.name .. "'")
+  self.use_bias = opts.use_bias ~= false
+  self.kernel_initializer = opts.kernel_initializer or "glorot_uniform"
+  self.bias_initializer = opts.bias_initializer or "zeros"
+  -- check the names now, not at the first call
+  initializers.get(self.kernel_initializer, "Dense '" .. self.name .. "'")
+  initializers.get(self.bias_initializer, "Dense '" .. self.name .. "'")
+  return self
+end
+
+function Dense:describe()
+  return string.format("units=%d, activation=%s", self.units,
+                       self.activation_name)
+end
+
+function Dense:build(shape)
+  local n = #shape
+  local in_dim = shape[n]
+  if n < 2 then
+    util.error("Dense '%s': expected input of rank >= 2 (batch, ..., features), got shape %s",
+               self.name, tostring(shape))
+  end
+  if in_dim == core.None then
+    util.error("Dense '%s': the last axis of the input must be known, got shape %s",
+               self.name, tostring(shape))
+  end
+  self:add_weight("kernel", { in_dim, self.units }, self.kernel_initializer)
+  if self.use_bias then
+    self:add_weight("bias", { self.units }, self.bias_initializer)
+  end
+end
+
+function Dense:call(x)
+  local y = core.kernels.dense(x, self.kernel, self.bias, self.name)
+  return self.activation(y)
+end
+
+function Dense:output_shape(shape)
+  local out = { table.unpack(shape) }
+  out[#out] = self.units
+  return out
+end
+
+-- ---- Activation ----------------------------------------------------------
+
+local Activation = class("Activation")
+
+function nn.Activation(activation, opts)
+  opts = util.check_options("Activation", opts, { name = true })
+  local self = setmetatable({}, Activation)
+  self.name = opts.name or unique_name("activation")
+  self.fn, self.activation_name = activations.get(activation,
+                                                  "Activation '" .. self.name .. "'")
+  self.weights = {}
+  return self
+end
+
+function Activation:describe()
+  return "activation=" .. self.activation_name
+end
+
+function Activation:call(x)
+  return self.fn(x)
+end
+
+-- ---- Input ---------------------------------------------------------------
+
+-- nn.Input{64, 32} or nn.Input{shape={64, 32}, name=}: Keras's
+-- Input(shape=(64, 32)), a symbolic (None, 64, 32) tensor.
+function nn.Input(spec)
+  if type(spec) ~= "table" then
+    util.error("nn.Input: expected a shape table, e.g. nn.Input{64, 32}, got %s",
+               type(spec))
+  end
+  local shape, name = spec, nil
+  if spec.shape ~= nil then
+    util.check_options("nn.Input", spec, { shape = true, name = true,
+                                           batch_size = true })
+    shape, name = spec.shape, spec.name
+    if type(shape) ~= "table" then
+      util.error("nn.Input: shape must be a table, got %s", type(shape))
+    end
+  end
+  local full = { spec.batch_size or core.None }
+  for i = 1, #shape do full[i + 1] = shape[i] end
+  name = name or unique_name("input_layer")
+  return core.symbolic(full, { kind = "input", name = name, op = name })
+end
+
+return nn
