@@ -125,10 +125,15 @@ static void emit(printer *p, strbuf *b, int d, size_t off)
         if (!shown(p, d, i)) {
             if (!skipped) {
                 skipped = true;
-                if (d == t->ndim - 1)
+                if (d == t->ndim - 1) {
                     put(b, " ...");
-                else
-                    put(b, "\n%*s...", d + 1, "");
+                } else {
+                    /* the separator between blocks, blank lines included */
+                    put(b, "\n");
+                    for (int k = 0; k < t->ndim - d - 2; k++)
+                        put(b, "\n");
+                    put(b, "%*s...", d + 1, "");
+                }
             }
             continue;
         }

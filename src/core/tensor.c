@@ -54,6 +54,13 @@ size_t nn_memory_in_use(void)
     return mem_in_use;
 }
 
+/* True when nbytes more would pass the limit; never wraps around. */
+static bool over_limit(size_t nbytes)
+{
+    size_t limit = nn_memory_limit();
+    return mem_in_use > limit || nbytes > limit - mem_in_use;
+}
+
 static void format_bytes(char *buf, size_t n, double bytes)
 {
     if (bytes >= 1024.0 * 1024 * 1024)
@@ -108,10 +115,10 @@ nn_status nn_tensor_new(nn_tensor **out, int ndim, const int64_t *shape)
         return s;
     double bytes = (double)n * sizeof(float);
     bool too_big = n > SIZE_MAX / sizeof(float);
-    if (!too_big && mem_in_use + n * sizeof(float) > nn_memory_limit() &&
-        pressure_hook && n * sizeof(float) <= nn_memory_limit())
+    if (!too_big && over_limit(n * sizeof(float)) && pressure_hook &&
+        n * sizeof(float) <= nn_memory_limit())
         pressure_hook(pressure_ctx); /* may free garbage tensors */
-    if (too_big || mem_in_use + n * sizeof(float) > nn_memory_limit()) {
+    if (too_big || over_limit(n * sizeof(float))) {
         format_bytes(need, sizeof need, bytes);
         format_bytes(lim, sizeof lim, (double)nn_memory_limit());
         return nn_error(NN_ENOMEM,
@@ -178,16 +185,36 @@ nn_tensor *nn_tensor_retain(nn_tensor *t)
 
 void nn_tensor_release(nn_tensor *t)
 {
+    /* Iterative: the tensors whose count drops to zero are chained through
+     * next_dead, so freeing a graph of any depth uses constant stack. */
     if (!t || --t->refcount > 0)
         return;
-    if (t->data) {
-        mem_in_use -= t->size * sizeof(float);
-        free(t->data);
+    t->next_dead = NULL;
+    while (t) {
+        nn_tensor *next = t->next_dead;
+        if (t->data) {
+            mem_in_use -= t->size * sizeof(float);
+            free(t->data);
+        }
+        if (t->grad && --t->grad->refcount == 0) {
+            t->grad->next_dead = next;
+            next = t->grad;
+        }
+        if (t->node) {
+            nn_node *nd = t->node;
+            for (int i = 0; i < nd->ninputs; i++) {
+                nn_tensor *in = nd->inputs[i];
+                if (in && --in->refcount == 0) {
+                    in->next_dead = next;
+                    next = in;
+                }
+            }
+            nd->ninputs = 0; /* their references are given back above */
+            nn_node_free(nd);
+        }
+        free(t);
+        t = next;
     }
-    nn_tensor_release(t->grad);
-    if (t->node)
-        nn_node_free(t->node);
-    free(t);
 }
 
 void nn_shape_format(char *buf, size_t n, int ndim, const int64_t *shape)

@@ -34,6 +34,7 @@ typedef struct nn_tensor {
     struct nn_tensor *grad;    /* same shape, or NULL */
     nn_node *node;             /* the op that made it; NULL for leaves */
     unsigned mark;             /* scratch for graph walks */
+    struct nn_tensor *next_dead; /* scratch for nn_tensor_release */
 } nn_tensor;
 
 /* A new tensor of the given shape, filled with zeros. Fails with NN_EARG on
