@@ -65,5 +65,4 @@ function initializers.get(id, who)
              tostring(id), table.concat(known, ", "))
 end
 
-initializers.fans = fans
 return initializers

@@ -30,7 +30,7 @@ end
 
 function nn.seed(n)
   if not util.is_integer(n) then
-    util.error("nn.seed: expected an integer, got %s", tostring(n))
+    util.error("nn.seed: expected an integer, got %s", util.show(n))
   end
   core.seed(n)
 end
@@ -94,6 +94,8 @@ function Layer:set_weights(values)
     util.error("%s '%s': set_weights expected %d arrays, got %d",
                self.class_name, self.name, #weights, #values)
   end
+  -- check every shape before changing anything, as Keras does
+  local checked = {}
   for i, w in ipairs(weights) do
     local v = values[i]
     if not is_tensor(v) then v = core.from(v) end
@@ -102,8 +104,9 @@ function Layer:set_weights(values)
                  self.class_name, self.name, i, self.weight_names[i],
                  tostring(w.shape), tostring(v.shape))
     end
-    core.assign(w, v)
+    checked[i] = v
   end
+  for i, w in ipairs(weights) do core.assign(w, checked[i]) end
 end
 
 function Layer:count_params()
@@ -128,7 +131,7 @@ end
 local function check_units(who, units)
   if not util.is_integer(units) or units <= 0 then
     util.error("%s: units must be a positive integer, got %s", who,
-               tostring(units))
+               util.show(units))
   end
   return math.tointeger(units)
 end
@@ -236,7 +239,18 @@ function nn.Input(spec)
     end
   end
   local full = { spec.batch_size or core.None }
-  for i = 1, #shape do full[i + 1] = shape[i] end
+  for i = 1, #shape do
+    local n = shape[i]
+    if n ~= core.None and not (util.is_integer(n) and n >= 0) then
+      util.error("nn.Input: size %d must be a non-negative integer or None, got %s",
+                 i, util.show(n))
+    end
+    full[i + 1] = n
+  end
+  if spec.batch_size ~= nil and not (util.is_integer(spec.batch_size) and spec.batch_size > 0) then
+    util.error("nn.Input: batch_size must be a positive integer, got %s",
+               util.show(spec.batch_size))
+  end
   name = name or unique_name("input_layer")
   return core.symbolic(full, { kind = "input", name = name, op = name })
 end

@@ -36,6 +36,14 @@ function util.check_options(who, opts, known)
   return opts
 end
 
+-- A value for a message: NaN as "nan" (not glibc's "-nan"), strings
+-- quoted, so nn.Dense("3") does not read as if 3 were given.
+function util.show(v)
+  if type(v) == "number" and v ~= v then return "nan" end
+  if type(v) == "string" then return string.format("string %q", v) end
+  return tostring(v)
+end
+
 function util.is_integer(v)
   return math.type(v) == "integer" or
          (type(v) == "number" and v == math.floor(v) and v == v

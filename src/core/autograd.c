@@ -221,16 +221,23 @@ nn_status nn_gradcheck(double *worst, nn_gradcheck_fn f, void *ctx, int n,
     nn_tensor *out = NULL, *rt = NULL, *seed = NULL;
     float *r = NULL;
     double loss, hi, lo;
-    nn_status s;
+    nn_status s = NN_OK;
     bool mode = nn_grad_set(true);
 
     *worst = 0.0;
+    /* the inputs' own gradients are put aside and given back at the end */
+    nn_tensor **kept = calloc((size_t)n, sizeof *kept);
+    if (!kept)
+        return nn_error(NN_ENOMEM, "gradcheck: out of memory");
+    for (int i = 0; i < n; i++) {
+        kept[i] = inputs[i]->grad;
+        inputs[i]->grad = NULL;
+    }
     for (int i = 0; i < n; i++) {
         if (inputs[i]->symbolic) {
             s = nn_error(NN_EARG, "gradcheck: input %d is symbolic", i + 1);
             goto done;
         }
-        nn_tensor_zero_grad(inputs[i]);
     }
     /* analytic gradients */
     if ((s = f(ctx, inputs, &out)) != NN_OK)
@@ -294,5 +301,10 @@ done:
     nn_grad_set(mode);
     nn_tensor_release(out);
     nn_tensor_release(rt);
+    for (int i = n - 1; i >= 0; i--) { /* reverse: an input given twice */
+        nn_tensor_release(inputs[i]->grad);
+        inputs[i]->grad = kept[i];
+    }
+    free(kept);
     return s;
 }

@@ -32,15 +32,15 @@ nn_status nn_eye(nn_tensor **out, int64_t n, int64_t m)
 nn_status nn_arange(nn_tensor **out, double start, double stop, double step)
 {
     *out = NULL;
-    if (step == 0.0 || isnan(step) || isnan(start) || isnan(stop))
-        return nn_error(NN_EARG, "arange: step must be a nonzero number");
     if (!isfinite(start) || !isfinite(stop))
-        return nn_error(NN_EARG, "arange: start and stop must be finite");
+        return nn_error(NN_EARG, "start and stop must be finite numbers");
+    if (step == 0.0 || !isfinite(step))
+        return nn_error(NN_EARG, "step must be a finite nonzero number");
     double n = ceil((stop - start) / step);
     if (n < 0)
         n = 0;
     if (n > 9.0e18)
-        return nn_error(NN_ENOMEM, "arange: %.3g elements are too many", n);
+        return nn_error(NN_ENOMEM, "%.3g elements are too many", n);
     nn_status s = nn_tensor_new(out, 1, (int64_t[]){(int64_t)n});
     if (s != NN_OK)
         return s;

@@ -69,8 +69,8 @@ static nn_status mm_shape(mm_layout *L, int *ondim, int64_t *oshape,
         L->sta[d] = (da >= 0 && xa == x && x != 1) ? sa[da] : 0;
         L->stb[d] = (db >= 0 && xb == x && x != 1) ? sb[db] : 0;
         oshape[d] = x;
-        if (x > 0)
-            L->nbatch *= (size_t)x;
+        if (x != NN_NONE)
+            L->nbatch *= (size_t)x; /* 0 for an empty batch */
     }
     oshape[bd] = an;
     oshape[bd + 1] = bm;
@@ -228,11 +228,18 @@ nn_status nn_batch_dot(nn_tensor **out, nn_tensor *x, nn_tensor *y,
         return nn_tensor_symbolic(out, nd, shape);
 
     /* x -> (batch, M, k) and y -> (batch, k, N), one batched product */
+    int64_t mx = 1, ny = 1;
+    for (int d = 1; d < x->ndim; d++)
+        if (d != a)
+            mx *= x->shape[d];
+    for (int d = 1; d < y->ndim; d++)
+        if (d != b)
+            ny *= y->shape[d];
     nn_tensor *xt = NULL, *yt = NULL, *x3 = NULL, *y3 = NULL, *r = NULL;
     if ((s = move_axis(&xt, x, a, x->ndim - 1)) != NN_OK ||
         (s = move_axis(&yt, y, b, 1)) != NN_OK ||
-        (s = nn_reshape(&x3, xt, 3, (int64_t[]){bx, -1, kx})) != NN_OK ||
-        (s = nn_reshape(&y3, yt, 3, (int64_t[]){by, ky, -1})) != NN_OK ||
+        (s = nn_reshape(&x3, xt, 3, (int64_t[]){bx, mx, kx})) != NN_OK ||
+        (s = nn_reshape(&y3, yt, 3, (int64_t[]){by, ky, ny})) != NN_OK ||
         (s = nn_matmul(&r, x3, y3, false, false)) != NN_OK ||
         (s = nn_reshape(out, r, nd, shape)) != NN_OK)
         nn_error_context(s, "batch_dot");

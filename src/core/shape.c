@@ -1,4 +1,5 @@
 /* shape.c - reshape, transpose, squeeze, concat, slices. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,20 @@ static nn_status reshape_to(nn_tensor **out, nn_tensor *x, int ndim,
     return NN_OK;
 }
 
+/* The requested shape as written, -1 included (nn_shape_str would print
+ * -1 as None). */
+static const char *request_str(int ndim, const int64_t *shape)
+{
+    static char buf[NN_MAXDIM * 24 + 8];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "(");
+    for (int i = 0; i < ndim && used < sizeof buf; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%lld",
+                                 i ? ", " : "", (long long)shape[i]);
+    if (used < sizeof buf)
+        snprintf(buf + used, sizeof buf - used, ndim == 1 ? ",)" : ")");
+    return buf;
+}
+
 nn_status nn_reshape(nn_tensor **out, nn_tensor *x, int ndim,
                      const int64_t *shape)
 {
@@ -76,11 +91,11 @@ nn_status nn_reshape(nn_tensor **out, nn_tensor *x, int ndim,
         if (shape[d] == -1) {
             if (infer >= 0)
                 return nn_error(NN_EARG, "reshape: only one size can be -1, "
-                                "got %s", nn_shape_str(ndim, shape));
+                                "got %s", request_str(ndim, shape));
             infer = d;
         } else if (shape[d] < 0) {
             return nn_error(NN_EARG, "reshape: negative size in %s",
-                            nn_shape_str(ndim, shape));
+                            request_str(ndim, shape));
         } else {
             known *= shape[d];
         }
@@ -95,12 +110,12 @@ nn_status nn_reshape(nn_tensor **out, nn_tensor *x, int ndim,
         if (known == 0 || xsize % (size_t)known != 0)
             return nn_error(NN_ESHAPE, "reshape: cannot reshape a tensor of "
                             "shape %s (%zu elements) into %s", NN_SHAPE(x),
-                            xsize, nn_shape_str(ndim, shape));
+                            xsize, request_str(ndim, shape));
         target[infer] = (int64_t)(xsize / (size_t)known);
     } else if ((size_t)known != xsize) {
         return nn_error(NN_ESHAPE, "reshape: cannot reshape a tensor of shape "
                         "%s (%zu elements) into %s (%lld elements)",
-                        NN_SHAPE(x), xsize, nn_shape_str(ndim, shape),
+                        NN_SHAPE(x), xsize, request_str(ndim, shape),
                         (long long)known);
     }
     return reshape_to(out, x, ndim, target, "reshape");

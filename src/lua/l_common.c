@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ops.h"
@@ -82,13 +83,26 @@ static int user_level(lua_State *L)
 
 int l_error(lua_State *L, const char *fmt, ...)
 {
+    /* C's printf, not lua_pushvfstring, so %lld and %zu work */
+    char msg[2048];
     va_list ap;
-    luaL_where(L, user_level(L));
     va_start(ap, fmt);
-    lua_pushvfstring(L, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    luaL_where(L, user_level(L));
+    lua_pushstring(L, msg);
     lua_concat(L, 2);
     return lua_error(L);
+}
+
+/* A number as the learner wrote it, NaN spelled "nan" (not glibc's
+ * "-nan"). */
+static const char *num_str(lua_State *L, int idx)
+{
+    lua_Number v = lua_tonumber(L, idx);
+    if (isnan(v))
+        return "nan";
+    return lua_tostring(L, idx);
 }
 
 int l_raise(lua_State *L, nn_status s)
@@ -143,7 +157,7 @@ int64_t l_checkint(lua_State *L, int idx, const char *who, const char *what)
                        luaL_typename(L, idx));
     if (isnan(v) || v != floor(v) || fabs(v) > 9.0e18)
         return l_error(L, "%s: %s must be an integer, got %s", who, what,
-                       lua_tostring(L, idx));
+                       num_str(L, idx));
     return (int64_t)v;
 }
 
@@ -159,7 +173,7 @@ static int64_t shape_entry(lua_State *L, int idx, const char *who, int pos,
                        "%s", who, pos, luaL_typename(L, idx));
     if (isnan(v) || v < 0 || v != floor(v))
         return l_error(L, "%s: size %d must be a non-negative integer, got "
-                       "%s", who, pos, lua_tostring(L, idx));
+                       "%s", who, pos, num_str(L, idx));
     if (v > 9.0e18)
         return l_error(L, "%s: size %d is too large (%s)", who, pos,
                        lua_tostring(L, idx));

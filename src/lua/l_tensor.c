@@ -19,10 +19,53 @@
 
 /* ---- creation ---------------------------------------------------------- */
 
-/* The options table after a shape (or NULL index 0). */
-static int opts_after(lua_State *L, int idx)
+/* Raises when the options table at idx has a key not in known. */
+static void check_opts(lua_State *L, int idx, const char *who,
+                       const char *const *known)
 {
-    return lua_istable(L, idx) ? idx : 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        int ok = 0;
+        if (lua_type(L, -1) == LUA_TSTRING)
+            for (int i = 0; known[i]; i++)
+                ok |= strcmp(lua_tostring(L, -1), known[i]) == 0;
+        if (!ok) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (int i = 0; known[i]; i++) {
+                if (i)
+                    luaL_addstring(&b, ", ");
+                luaL_addstring(&b, known[i]);
+            }
+            luaL_pushresult(&b);
+            l_error(L, "%s: unknown option '%s' (known: %s)", who,
+                    luaL_tolstring(L, -2, NULL), lua_tostring(L, -1));
+        }
+    }
+}
+
+static const char *const grad_opts[] = {"requires_grad", NULL};
+
+/* The options table at idx (0 if none), checked against known; raises for
+ * any argument after it. */
+static int opts_after_known(lua_State *L, int idx, const char *who,
+                            const char *const *known)
+{
+    int opts = 0;
+    if (lua_istable(L, idx) && !l_testtensor(L, idx)) {
+        check_opts(L, idx, who, known);
+        opts = idx++;
+    }
+    if (lua_gettop(L) >= idx)
+        l_error(L, "%s: unexpected argument %d (%s)", who, idx,
+                luaL_typename(L, idx));
+    return opts;
+}
+
+static int opts_after(lua_State *L, int idx, const char *who)
+{
+    return opts_after_known(L, idx, who, grad_opts);
 }
 
 /* Applies {requires_grad=true} and pushes t. */
@@ -58,15 +101,23 @@ static float opt_number(lua_State *L, int opts, const char *key, float dflt,
 
 typedef enum { FILL_ZEROS, FILL_ONES, FILL_RAND, FILL_RANDN } fill_kind;
 
+static const char *const rand_opts[] = {"requires_grad", "minval", "maxval",
+                                        NULL};
+static const char *const randn_opts[] = {"requires_grad", "mean", "stddev",
+                                         NULL};
+
 static int create(lua_State *L, fill_kind kind, const char *who)
 {
     int ndim;
     int64_t shape[NN_MAXDIM];
-    int used = l_checkshape(L, 1, &ndim, shape, who, 0);
-    int opts = opts_after(L, used + 1);
-    if (used == 0 && !lua_isnoneornil(L, 1) && !opts)
+    if (lua_gettop(L) >= 1 && !lua_isnumber(L, 1) && !lua_istable(L, 1))
         return l_error(L, "%s: expected sizes or a shape table, got %s", who,
                        luaL_typename(L, 1));
+    int used = l_checkshape(L, 1, &ndim, shape, who, 0);
+    int opts = opts_after_known(L, used + 1, who,
+                                kind == FILL_RAND ? rand_opts
+                                : kind == FILL_RANDN ? randn_opts
+                                                     : grad_opts);
     nn_tensor *t = NULL;
     nn_status s;
     switch (kind) {
@@ -101,8 +152,9 @@ static int l_full(lua_State *L)
         return l_error(L, "tensor.full: value must be a number, got %s",
                        luaL_typename(L, 2));
     nn_tensor *t;
+    int opts = opts_after(L, 3, "tensor.full");
     nn_status s = nn_full(&t, ndim, shape, (float)lua_tonumber(L, 2));
-    return push_new(L, s, t, opts_after(L, 3), "tensor.full");
+    return push_new(L, s, t, opts, "tensor.full");
 }
 
 static int l_eye(lua_State *L)
@@ -112,10 +164,10 @@ static int l_eye(lua_State *L)
     if (n < 0 || m < 0)
         return l_error(L, "tensor.eye: sizes must be non-negative, got %lld "
                        "and %lld", (long long)n, (long long)m);
+    int opts = opts_after(L, lua_isnumber(L, 2) ? 3 : 2, "tensor.eye");
     nn_tensor *t;
     nn_status s = nn_eye(&t, n, m);
-    return push_new(L, s, t, opts_after(L, lua_isnumber(L, 2) ? 3 : 2),
-                    "tensor.eye");
+    return push_new(L, s, t, opts, "tensor.eye");
 }
 
 static int l_arange(lua_State *L)
@@ -135,9 +187,10 @@ static int l_arange(lua_State *L)
         if (nnum == 3)
             step = lua_tonumber(L, 3);
     }
+    int opts = opts_after(L, nnum + 1, "tensor.arange");
     nn_tensor *t;
     nn_status s = nn_arange(&t, start, stop, step);
-    return push_new(L, s, t, opts_after(L, nnum + 1), "tensor.arange");
+    return push_new(L, s, t, opts, "tensor.arange");
 }
 
 /* tensor.from: nested tables -> tensor. First the shape, from the first
@@ -193,13 +246,14 @@ static int l_from(lua_State *L)
     nn_tensor *src = l_testtensor(L, 1);
     nn_tensor *t;
     nn_status s;
+    int opts = opts_after(L, 2, "tensor.from");
     if (src) {
         s = nn_tensor_clone(&t, src);
-        return push_new(L, s, t, opts_after(L, 2), "tensor.from");
+        return push_new(L, s, t, opts, "tensor.from");
     }
     if (lua_type(L, 1) == LUA_TNUMBER) {
         s = nn_scalar(&t, (float)lua_tonumber(L, 1));
-        return push_new(L, s, t, opts_after(L, 2), "tensor.from");
+        return push_new(L, s, t, opts, "tensor.from");
     }
     if (!lua_istable(L, 1))
         return l_error(L, "tensor.from: expected a (nested) table of numbers, "
@@ -215,7 +269,6 @@ static int l_from(lua_State *L)
     l_pushtensor(L, t);
     size_t pos = 0;
     from_fill(L, 1, 0, ndim, shape, t->data, &pos, path, sizeof path);
-    int opts = opts_after(L, 2);
     if (opts && l_optbool(L, opts, "requires_grad", 0))
         t->requires_grad = true;
     return 1;
@@ -388,11 +441,12 @@ static int l_reshape(lua_State *L)
     int64_t shape[NN_MAXDIM];
     nn_tensor *x = l_checktensor(L, 1), *out;
     /* -1 is allowed here, so read the sizes by hand */
-    int top = lua_istable(L, 2) ? (int)lua_rawlen(L, 2) : nargs - 1;
+    int is_table = lua_istable(L, 2) && !l_isnone(L, 2);
+    int top = is_table ? (int)lua_rawlen(L, 2) : nargs - 1;
     if (top > NN_MAXDIM)
         return l_error(L, "reshape: a tensor has at most %d axes", NN_MAXDIM);
     for (int i = 1; i <= top; i++) {
-        if (lua_istable(L, 2))
+        if (is_table)
             lua_geti(L, 2, i);
         else
             lua_pushvalue(L, i + 1);
@@ -705,9 +759,10 @@ static int l_is_grad_enabled(lua_State *L)
 
 typedef struct {
     lua_State *L;
-    int fn;   /* stack index of f */
+    int fn;      /* stack index of f */
     int n;
-    int ins;  /* stack index of the table of input userdata */
+    int ins;     /* stack index of the table of input userdata */
+    int err_ref; /* f's error, re-raised as it was */
 } gc_ctx;
 
 static nn_status gradcheck_call(void *p, nn_tensor **inputs, nn_tensor **out)
@@ -719,9 +774,11 @@ static nn_status gradcheck_call(void *p, nn_tensor **inputs, nn_tensor **out)
     for (int i = 1; i <= c->n; i++)
         lua_geti(L, c->ins, i);
     if (lua_pcall(L, c->n, 1, 0) != LUA_OK) {
-        nn_status s = nn_error(NN_EARG, "%s", lua_tostring(L, -1));
-        lua_pop(L, 1);
-        return s;
+        if (c->err_ref == LUA_NOREF)
+            c->err_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        else
+            lua_pop(L, 1);
+        return nn_error(NN_EARG, "gradcheck: f raised an error");
     }
     nn_tensor *y = l_testtensor(L, -1);
     if (!y) {
@@ -748,16 +805,28 @@ static int l_gradcheck(lua_State *L)
     double tol = lua_istable(L, 3) ? opt_number(L, 3, "tol", 1e-3f,
                                                 "tensor.gradcheck") : 1e-3;
     nn_tensor **xs = lua_newuserdatauv(L, (size_t)n * sizeof *xs, 0);
+    int any = 0;
     for (int i = 1; i <= n; i++) {
         lua_geti(L, 2, i);
         xs[i - 1] = l_testtensor(L, -1);
         if (!xs[i - 1])
             return l_error(L, "tensor.gradcheck: input %d is not a tensor", i);
+        if (xs[i - 1]->symbolic)
+            return l_error(L, "tensor.gradcheck: input %d is symbolic", i);
+        any |= xs[i - 1]->requires_grad;
         lua_pop(L, 1);
     }
-    gc_ctx c = {L, 1, n, 2};
+    if (!any)
+        return l_error(L, "tensor.gradcheck: no input requires grad; create "
+                       "them with {requires_grad=true}");
+    gc_ctx c = {L, 1, n, 2, LUA_NOREF};
     double worst;
     nn_status s = nn_gradcheck(&worst, gradcheck_call, &c, n, xs, eps);
+    if (c.err_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c.err_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, c.err_ref);
+        return lua_error(L);
+    }
     if (s != NN_OK)
         return l_raise(L, s);
     lua_pushboolean(L, worst < tol);
