@@ -224,9 +224,10 @@ static void unary_forward(nn_unary_kind k, size_t n, const float *restrict x,
             y[i] = SELU_SCALE *
                    (x[i] > 0.0f ? x[i] : SELU_ALPHA * expm1f(x[i]));
         break;
-    case NN_GELU: /* exact: x Phi(x), Keras's approximate=False */
+    case NN_GELU: /* exact: x Phi(x), Keras's approximate=False; erfc keeps
+                     the precision of the small tail for negative x */
         for (i = 0; i < n; i++)
-            y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * INV_SQRT2));
+            y[i] = 0.5f * x[i] * erfcf(-x[i] * INV_SQRT2);
         break;
     case NN_SOFTPLUS: /* log(1 + e^x) without overflow */
         for (i = 0; i < n; i++)
@@ -268,7 +269,7 @@ static void unary_backward_kernel(nn_unary_kind k, size_t n, const float *x,
             d = xi > 0.0f ? SELU_SCALE : SELU_SCALE * SELU_ALPHA * expf(xi);
             break;
         case NN_GELU:
-            d = 0.5f * (1.0f + erff(xi * INV_SQRT2)) +
+            d = 0.5f * erfcf(-xi * INV_SQRT2) +
                 xi * INV_SQRT_2PI * expf(-0.5f * xi * xi);
             break;
         case NN_SOFTPLUS: d = sigmoidf(xi); break;

@@ -538,8 +538,8 @@ nn_status nn_select(nn_tensor **out, nn_tensor *x, int64_t axis, int64_t index)
         return s;
     int64_t dim = x->shape[a];
     if (dim != NN_NONE && (index >= dim || index < -dim))
-        return nn_error(NN_EARG, "index %lld is out of range for axis %d of "
-                        "a tensor of shape %s", (long long)index, a,
+        return nn_error(NN_EARG, "select: index %lld is out of range for axis "
+                        "%d of a tensor of shape %s", (long long)index, a,
                         NN_SHAPE(x));
     if (dim != NN_NONE && index < 0)
         index += dim;
