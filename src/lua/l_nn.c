@@ -9,6 +9,13 @@
 #include "core/ops.h"
 #include "l_common.h"
 #include "layers/dense.h"
+#include "layers/embedding.h"
+#include "layers/gru.h"
+#include "layers/lstm.h"
+#include "layers/simple_rnn.h"
+
+#include <stdio.h>
+#include <string.h>
 
 /* kernels.dense(x, kernel, bias_or_nil, name) -> x @ kernel + bias */
 static int l_dense(lua_State *L)
@@ -40,10 +47,128 @@ static int l_truncated_normal(lua_State *L)
     return 1;
 }
 
+/* An optional tensor argument (nil allowed). */
+static nn_tensor *opt_tensor(lua_State *L, int idx)
+{
+    return lua_isnoneornil(L, idx) ? NULL : l_checktensor(L, idx);
+}
+
+static nn_rnn_act opt_act(lua_State *L, int idx, const char *key,
+                          nn_rnn_act dflt, const char *cls, const char *name)
+{
+    lua_getfield(L, idx, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return dflt;
+    }
+    const char *v = lua_tostring(L, -1);
+    int a = v ? nn_rnn_act_lookup(v) : -1;
+    if (a < 0)
+        l_error(L, "%s '%s': %s '%s' is not supported in a recurrent layer "
+                "(supported: linear, tanh, sigmoid, relu, hard_sigmoid)", cls,
+                name, key, v ? v : luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return (nn_rnn_act)a;
+}
+
+/* The config table of a recurrent call: {name=, activation=,
+ * recurrent_activation=, reset_after=, go_backwards=,
+ * zero_output_for_mask=} */
+static void read_rnn_config(lua_State *L, int idx, nn_rnn_config *cfg,
+                            const char *cls)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    memset(cfg, 0, sizeof *cfg);
+    lua_getfield(L, idx, "name");
+    snprintf(cfg->name, sizeof cfg->name, "%s",
+             lua_isstring(L, -1) ? lua_tostring(L, -1) : "rnn");
+    lua_pop(L, 1);
+    cfg->activation = opt_act(L, idx, "activation", NN_RNN_TANH, cls,
+                              cfg->name);
+    cfg->recurrent_activation = opt_act(L, idx, "recurrent_activation",
+                                        NN_RNN_SIGMOID, cls, cfg->name);
+    cfg->reset_after = l_optbool(L, idx, "reset_after", 1);
+    cfg->go_backwards = l_optbool(L, idx, "go_backwards", 0);
+    cfg->zero_output_for_mask = l_optbool(L, idx, "zero_output_for_mask", 0);
+}
+
+/* kernels.gru(x, mask, h0, kernel, recurrent_kernel, bias, config) -> seq */
+static int l_gru(lua_State *L)
+{
+    nn_rnn_config cfg;
+    read_rnn_config(L, 7, &cfg, "GRU");
+    nn_tensor *seq;
+    nn_status s = nn_gru_forward(&seq, l_checktensor(L, 1), opt_tensor(L, 2),
+                                 opt_tensor(L, 3), l_checktensor(L, 4),
+                                 l_checktensor(L, 5), opt_tensor(L, 6), &cfg);
+    return l_result(L, s, seq, "gru", 7);
+}
+
+/* kernels.lstm(x, mask, h0, c0, kernel, recurrent_kernel, bias, config) */
+static int l_lstm(lua_State *L)
+{
+    nn_rnn_config cfg;
+    read_rnn_config(L, 8, &cfg, "LSTM");
+    nn_tensor *seq;
+    nn_status s = nn_lstm_forward(&seq, l_checktensor(L, 1), opt_tensor(L, 2),
+                                  opt_tensor(L, 3), opt_tensor(L, 4),
+                                  l_checktensor(L, 5), l_checktensor(L, 6),
+                                  opt_tensor(L, 7), &cfg);
+    return l_result(L, s, seq, "lstm", 8);
+}
+
+/* kernels.simple_rnn(x, mask, h0, kernel, recurrent_kernel, bias, config) */
+static int l_simple_rnn(lua_State *L)
+{
+    nn_rnn_config cfg;
+    read_rnn_config(L, 7, &cfg, "SimpleRNN");
+    nn_tensor *seq;
+    nn_status s = nn_simple_rnn_forward(&seq, l_checktensor(L, 1),
+                                        opt_tensor(L, 2), opt_tensor(L, 3),
+                                        l_checktensor(L, 4),
+                                        l_checktensor(L, 5), opt_tensor(L, 6),
+                                        &cfg);
+    return l_result(L, s, seq, "simple_rnn", 7);
+}
+
+/* kernels.embedding(ids, table, name) */
+static int l_embedding(lua_State *L)
+{
+    nn_tensor *y;
+    nn_status s = nn_embedding_forward(&y, l_checktensor(L, 1),
+                                       l_checktensor(L, 2),
+                                       luaL_optstring(L, 3, "embedding"));
+    return l_result(L, s, y, "embedding", 3);
+}
+
+/* kernels.embedding_mask(ids) -> ids != 0 */
+static int l_embedding_mask(lua_State *L)
+{
+    nn_tensor *m;
+    nn_status s = nn_embedding_mask(&m, l_checktensor(L, 1));
+    return l_result(L, s, m, "embedding_mask", 1);
+}
+
+/* kernels.masking_mask(x, value, name) -> any(x != value, -1) */
+static int l_masking_mask(lua_State *L)
+{
+    nn_tensor *m;
+    nn_status s = nn_masking_mask(&m, l_checktensor(L, 1),
+                                  (float)luaL_checknumber(L, 2),
+                                  luaL_optstring(L, 3, "masking"));
+    return l_result(L, s, m, "masking_mask", 3);
+}
+
 void l_nn_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"dense", l_dense},
+        {"gru", l_gru},
+        {"lstm", l_lstm},
+        {"simple_rnn", l_simple_rnn},
+        {"embedding", l_embedding},
+        {"embedding_mask", l_embedding_mask},
+        {"masking_mask", l_masking_mask},
         {"truncated_normal", l_truncated_normal},
         {NULL, NULL}
     };
