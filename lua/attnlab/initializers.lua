@@ -51,6 +51,37 @@ initializers.truncated_normal = function(shape)
   return core.kernels.truncated_normal(shape, 0, 0.05)
 end
 
+-- Keras's Orthogonal (gain 1): a random orthogonal matrix from the QR
+-- decomposition of a normal one (Gram-Schmidt here, in double precision;
+-- its R has a positive diagonal, the sign Keras enforces).
+initializers.orthogonal = function(shape)
+  local n = #shape
+  local rows, cols = 1, shape[n]
+  for i = 1, n - 1 do rows = rows * shape[i] end
+  local big, small = math.max(rows, cols), math.min(rows, cols)
+  local a = core.randn(big, small):totable()
+  for j = 1, small do
+    for k = 1, j - 1 do
+      local dot = 0
+      for i = 1, big do dot = dot + a[i][j] * a[i][k] end
+      for i = 1, big do a[i][j] = a[i][j] - dot * a[i][k] end
+    end
+    local norm = 0
+    for i = 1, big do norm = norm + a[i][j] ^ 2 end
+    norm = math.sqrt(norm)
+    for i = 1, big do a[i][j] = a[i][j] / norm end
+  end
+  local q = a
+  if rows < cols then -- the transpose, (rows, cols)
+    q = {}
+    for i = 1, small do
+      q[i] = {}
+      for j = 1, big do q[i][j] = a[j][i] end
+    end
+  end
+  return core.reshape(core.from(q), shape)
+end
+
 -- The initializer for a name or a function(shape) -> tensor.
 function initializers.get(id, who)
   if type(id) == "function" then return id end

@@ -60,22 +60,48 @@ local function is_tensor(x)
 end
 nn.is_tensor = is_tensor
 
--- layer(x): builds the weights on the first call (from x's shape), then
--- computes; a symbolic result records {layer=, inputs=} for nn.Model.
-function Layer.__call(self, x, ...)
+-- Keras masks travel with tensors: masks[y] is the (batch, time) mask of
+-- y, if any (x.mask reads it).
+local masks = setmetatable({}, { __mode = "k" })
+debug.getregistry()["attnlab.masks"] = masks
+nn.masks = masks
+
+local call_options = { mask = true, training = true, initial_state = true }
+
+-- layer(x [, {mask=, training=, initial_state=}]): builds the weights on
+-- the first call (from x's shape), then computes. Returns what the layer
+-- returns (several values for return_state). A symbolic result records
+-- {layer=, inputs=, index=} for nn.Model. The output's mask is the layer's
+-- compute_mask, or the input's mask for a layer that supports masking.
+function Layer.__call(self, x, opts)
   if not is_tensor(x) then
     util.error("%s '%s': expected a tensor, got %s", self.class_name,
                self.name, type(x))
   end
+  opts = util.check_options(self.class_name .. " '" .. self.name .. "'",
+                            opts, call_options)
+  local mask = opts.mask
+  if mask == nil then mask = masks[x] end
   if not self.built then
     if self.build then self:build(x.shape) end
     self.built = true
   end
-  local y = self:call(x, ...)
-  if y.symbolic then
-    core.set_node(y, { layer = self, inputs = { x }, op = self.name })
+  local outs = table.pack(self:call(x, mask, opts))
+  local out_mask
+  if self.compute_mask then
+    out_mask = self:compute_mask(x, mask)
+  elseif self.supports_masking then
+    out_mask = mask
   end
-  return y
+  for i = 1, outs.n do
+    local y = outs[i]
+    if is_tensor(y) and y.symbolic then
+      core.set_node(y, { layer = self, inputs = { x }, op = self.name,
+                         index = i, mask = mask, options = opts })
+    end
+  end
+  if out_mask ~= nil and is_tensor(outs[1]) then masks[outs[1]] = out_mask end
+  return table.unpack(outs, 1, outs.n)
 end
 
 function Layer:get_weights()
@@ -128,6 +154,12 @@ function Layer:add_weight(name, shape, initializer)
   return w
 end
 
+function Layer.clone_options(opts)
+  local copy = {}
+  for k, v in pairs(opts or {}) do copy[k] = v end
+  return copy
+end
+
 local function check_units(who, units)
   if not util.is_integer(units) or units <= 0 then
     util.error("%s: units must be a positive integer, got %s", who,
@@ -139,6 +171,7 @@ end
 -- ---- Dense ---------------------------------------------------------------
 
 local Dense = class("Dense")
+Dense.supports_masking = true
 nn.DenseClass = Dense
 
 local dense_options = { activation = true, use_bias = true,
@@ -201,6 +234,7 @@ end
 -- ---- Activation ----------------------------------------------------------
 
 local Activation = class("Activation")
+Activation.supports_masking = true
 
 function nn.Activation(activation, opts)
   opts = util.check_options("Activation", opts, { name = true })
@@ -218,6 +252,76 @@ end
 
 function Activation:call(x)
   return self.fn(x)
+end
+
+-- ---- Embedding and Masking ----------------------------------------------
+
+local Embedding = class("Embedding")
+
+local embedding_options = { embeddings_initializer = true, mask_zero = true,
+                            input_length = true, name = true }
+
+-- nn.Embedding(input_dim, output_dim, {mask_zero=, embeddings_initializer=,
+-- name=}): Keras's Embedding; integer ids (...) -> (..., output_dim). With
+-- mask_zero, id 0 is padding and its steps are masked downstream.
+function nn.Embedding(input_dim, output_dim, opts)
+  local self = setmetatable({}, Embedding)
+  self.input_dim = check_units("Embedding", input_dim)
+  self.output_dim = check_units("Embedding", output_dim)
+  opts = util.check_options("Embedding", opts, embedding_options)
+  self.name = opts.name or unique_name("embedding")
+  self.mask_zero = opts.mask_zero == true
+  self.embeddings_initializer = opts.embeddings_initializer or "random_uniform"
+  initializers.get(self.embeddings_initializer, "Embedding '" .. self.name .. "'")
+  return self
+end
+
+function Embedding:describe()
+  return string.format("input_dim=%d, output_dim=%d%s", self.input_dim,
+                       self.output_dim, self.mask_zero and ", mask_zero=true" or "")
+end
+
+function Embedding:build()
+  self:add_weight("embeddings", { self.input_dim, self.output_dim },
+                  self.embeddings_initializer)
+end
+
+function Embedding:call(ids)
+  return core.kernels.embedding(ids, self.embeddings, self.name)
+end
+
+function Embedding:compute_mask(ids)
+  if not self.mask_zero then return nil end
+  return core.kernels.embedding_mask(ids)
+end
+
+local Masking = class("Masking")
+
+-- nn.Masking{mask_value=0}: masks the steps whose features all equal
+-- mask_value, and zeroes them, as Keras's Masking.
+function nn.Masking(opts)
+  opts = util.check_options("Masking", opts, { mask_value = true, name = true })
+  local self = setmetatable({}, Masking)
+  self.name = opts.name or unique_name("masking")
+  self.mask_value = opts.mask_value or 0
+  if type(self.mask_value) ~= "number" then
+    util.error("Masking: mask_value must be a number, got %s", util.show(self.mask_value))
+  end
+  self.weights = {}
+  return self
+end
+
+function Masking:describe()
+  return "mask_value=" .. tostring(self.mask_value)
+end
+
+function Masking:compute_mask(x)
+  return core.kernels.masking_mask(x, self.mask_value, self.name)
+end
+
+function Masking:call(x)
+  local m = self:compute_mask(x)
+  return core.mul(x, core.expand_dims(m, -1))
 end
 
 -- ---- Input ---------------------------------------------------------------
@@ -255,4 +359,8 @@ function nn.Input(spec)
   return core.symbolic(full, { kind = "input", name = name, op = name })
 end
 
+nn.class = class
+nn.unique_name = unique_name
+nn.check_units = check_units
+require("attnlab.recurrent")(nn)
 return nn

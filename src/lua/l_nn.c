@@ -159,6 +159,28 @@ static int l_masking_mask(lua_State *L)
     return l_result(L, s, m, "masking_mask", 3);
 }
 
+/* kernels.dropout_mask(shape, rate): 1 / (1 - rate) with probability
+ * 1 - rate, else 0 (Keras's inverted dropout), from the global stream */
+static int l_dropout_mask(lua_State *L)
+{
+    int ndim;
+    int64_t shape[NN_MAXDIM];
+    luaL_checktype(L, 1, LUA_TTABLE);
+    l_checkshape(L, 1, &ndim, shape, "dropout", 0);
+    double rate = luaL_checknumber(L, 2);
+    if (!(rate >= 0.0 && rate < 1.0))
+        return l_error(L, "dropout: rate must be in [0, 1), got %g", rate);
+    nn_tensor *t;
+    nn_status s = nn_rand(&t, ndim, shape, 0.0f, 1.0f);
+    if (s != NN_OK)
+        return l_raise(L, s);
+    float keep = (float)(1.0 - rate);
+    for (size_t i = 0; i < t->size; i++)
+        t->data[i] = t->data[i] < keep ? 1.0f / keep : 0.0f;
+    l_pushtensor(L, t);
+    return 1;
+}
+
 void l_nn_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
@@ -169,6 +191,7 @@ void l_nn_register(lua_State *L)
         {"embedding", l_embedding},
         {"embedding_mask", l_embedding_mask},
         {"masking_mask", l_masking_mask},
+        {"dropout_mask", l_dropout_mask},
         {"truncated_normal", l_truncated_normal},
         {NULL, NULL}
     };

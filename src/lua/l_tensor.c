@@ -925,6 +925,14 @@ static int t_index(lua_State *L)
             lua_getiuservalue(L, 1, 1);
             return 1;
         }
+        if (strcmp(k, "mask") == 0) { /* Keras's _keras_mask */
+            lua_getfield(L, LUA_REGISTRYINDEX, "attnlab.masks");
+            if (!lua_istable(L, -1))
+                return 1;
+            lua_pushvalue(L, 1);
+            lua_rawget(L, -2);
+            return 1;
+        }
         /* methods: the module's functions */
         lua_pushvalue(L, 2);
         lua_rawget(L, lua_upvalueindex(1));
