@@ -41,3 +41,19 @@ time_it("transpose (64, 100, 128) {0, 2, 1}", 50, function()
   return tensor.transpose(e, { 0, 2, 1 })
 end)
 time_it("sum (64, 100, 128) axis 1", 50, function() return tensor.sum(e, 1) end)
+
+-- The seed model: Bidirectional(GRU(64, return_sequences=true)) twice, on
+-- (batch, 64, 32). Reports ms per call; bench/run adds ms per time step
+-- and GFLOP/s from the matrix products' flop count.
+for _, batch in ipairs { 1, 64 } do
+  nn.seed(0)
+  local l1 = nn.Bidirectional(nn.GRU(64, { return_sequences = true }))
+  local l2 = nn.Bidirectional(nn.GRU(64, { return_sequences = true }))
+  local xs = tensor.randn(batch, 64, 32)
+  time_it(string.format("seed model forward, batch %d", batch), 10, function()
+    return tensor.no_grad(function() return l2(l1(xs)) end)
+  end)
+  local xg = tensor.randn(batch, 64, 32, { requires_grad = true })
+  time_it(string.format("seed model forward+backward, batch %d", batch), 10,
+          function() l2(l1(xg)):sum():backward() end)
+end

@@ -44,3 +44,22 @@ e = torch.randn(64, 100, 128)
 time_it("transpose (64, 100, 128) {0, 2, 1}", 50,
         lambda: e.permute(0, 2, 1).contiguous())
 time_it("sum (64, 100, 128) axis 1", 50, lambda: e.sum(1))
+
+# The seed model: two stacked bidirectional GRU(64) layers on (batch, 64, 32)
+for batch in (1, 64):
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(32, 64, num_layers=2, bidirectional=True,
+                       batch_first=True)
+    xs = torch.randn(batch, 64, 32)
+
+    def seed_forward():
+        with torch.no_grad():
+            return gru(xs)[0]
+
+    time_it(f"seed model forward, batch {batch}", 10, seed_forward)
+    xg = torch.randn(batch, 64, 32, requires_grad=True)
+
+    def seed_backward():
+        gru(xg)[0].sum().backward()
+
+    time_it(f"seed model forward+backward, batch {batch}", 10, seed_backward)
