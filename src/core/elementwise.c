@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "autograd.h"
+#include "fastmath.h"
 #include "ops.h"
 #include "walk.h"
 
@@ -193,11 +194,7 @@ int nn_unary_lookup(const char *name)
 
 static float sigmoidf(float x)
 {
-    /* never exponentiates a large positive number */
-    if (x >= 0.0f)
-        return 1.0f / (1.0f + expf(-x));
-    float e = expf(x);
-    return e / (1.0f + e);
+    return nn_sigmoidf(x);
 }
 
 static void unary_forward(nn_unary_kind k, size_t n, const float *restrict x,
@@ -206,13 +203,13 @@ static void unary_forward(nn_unary_kind k, size_t n, const float *restrict x,
     size_t i;
     switch (k) {
     case NN_NEG: for (i = 0; i < n; i++) y[i] = -x[i]; break;
-    case NN_EXP: for (i = 0; i < n; i++) y[i] = expf(x[i]); break;
+    case NN_EXP: for (i = 0; i < n; i++) y[i] = nn_expf(x[i]); break;
     case NN_LOG: for (i = 0; i < n; i++) y[i] = logf(x[i]); break;
     case NN_SQRT: for (i = 0; i < n; i++) y[i] = sqrtf(x[i]); break;
     case NN_ABS: for (i = 0; i < n; i++) y[i] = fabsf(x[i]); break;
     case NN_SQUARE: for (i = 0; i < n; i++) y[i] = x[i] * x[i]; break;
-    case NN_TANH: for (i = 0; i < n; i++) y[i] = tanhf(x[i]); break;
-    case NN_SIGMOID: for (i = 0; i < n; i++) y[i] = sigmoidf(x[i]); break;
+    case NN_TANH: for (i = 0; i < n; i++) y[i] = nn_tanhf(x[i]); break;
+    case NN_SIGMOID: for (i = 0; i < n; i++) y[i] = nn_sigmoidf(x[i]); break;
     case NN_RELU:
         for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
         break;

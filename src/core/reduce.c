@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "autograd.h"
+#include "fastmath.h"
 #include "ops.h"
 #include "walk.h"
 
@@ -277,7 +278,7 @@ static void softmax_forward(const float *x, float *y, size_t outer, size_t n,
                 m = 0.0f; /* an all -inf row: keep NaN-free arithmetic */
             double sum = 0.0;
             for (size_t j = 0; j < n; j++) {
-                float e = expf(xp[j * inner] - m);
+                float e = nn_expf(xp[j * inner] - m);
                 sum += e;
                 if (!logsm)
                     yp[j * inner] = e;
@@ -316,7 +317,7 @@ static nn_status softmax_backward(nn_node *node, nn_tensor *out)
                            : (double)g[base + j * inner] * y[base + j * inner];
             for (size_t j = 0; j < n; j++) {
                 size_t k = base + j * inner;
-                gx[k] += logsm ? g[k] - expf(y[k]) * (float)dot
+                gx[k] += logsm ? g[k] - nn_expf(y[k]) * (float)dot
                              : y[k] * (g[k] - (float)dot);
             }
         }

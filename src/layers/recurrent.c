@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fastmath.h"
 #include "core/gemm.h"
 
 static const char *act_names[] = {"linear", "tanh", "sigmoid", "relu",
@@ -26,12 +27,10 @@ void nn_rnn_act_apply(nn_rnn_act act, size_t n, float *v)
     case NN_RNN_LINEAR:
         break;
     case NN_RNN_TANH:
-        for (i = 0; i < n; i++) v[i] = tanhf(v[i]);
+        for (i = 0; i < n; i++) v[i] = nn_tanhf(v[i]);
         break;
     case NN_RNN_SIGMOID:
-        for (i = 0; i < n; i++)
-            v[i] = v[i] >= 0.0f ? 1.0f / (1.0f + expf(-v[i]))
-                                : expf(v[i]) / (1.0f + expf(v[i]));
+        for (i = 0; i < n; i++) v[i] = nn_sigmoidf(v[i]);
         break;
     case NN_RNN_RELU:
         for (i = 0; i < n; i++) v[i] = v[i] > 0.0f ? v[i] : 0.0f;

@@ -674,7 +674,7 @@ end)
 t.test("nn.Dense initializers: only real ones are known", function()
   -- `fans` is a helper of initializers.lua, not an initializer
   E(function() local _ = nn.Dense(3, { kernel_initializer = "foo" }) end,
-    "unknown initializer 'foo' (known: glorot_normal, glorot_uniform, he_normal, he_uniform, lecun_normal, lecun_uniform, ones, random_normal, random_uniform, truncated_normal, zeros)")
+    "unknown initializer 'foo' (known: glorot_normal, glorot_uniform, he_normal, he_uniform, lecun_normal, lecun_uniform, ones, orthogonal, random_normal, random_uniform, truncated_normal, zeros)")
 end)
 
 t.test("nn.Dense initializers: the helper fans is not one", function()
