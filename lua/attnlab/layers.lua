@@ -87,11 +87,11 @@ function Layer.__call(self, x, opts)
     self.built = true
   end
   local outs = table.pack(self:call(x, mask, opts))
-  local out_mask
+  local out_masks = {}
   if self.compute_mask then
-    out_mask = self:compute_mask(x, mask)
+    out_masks = table.pack(self:compute_mask(x, mask))
   elseif self.supports_masking then
-    out_mask = mask
+    out_masks = { mask }
   end
   for i = 1, outs.n do
     local y = outs[i]
@@ -100,7 +100,9 @@ function Layer.__call(self, x, opts)
                          index = i, mask = mask, options = opts })
     end
   end
-  if out_mask ~= nil and is_tensor(outs[1]) then masks[outs[1]] = out_mask end
+  for i = 1, outs.n do
+    if out_masks[i] ~= nil and is_tensor(outs[i]) then masks[outs[i]] = out_masks[i] end
+  end
   return table.unpack(outs, 1, outs.n)
 end
 
@@ -160,10 +162,10 @@ function Layer.clone_options(opts)
   return copy
 end
 
-local function check_units(who, units)
+local function check_units(who, units, what)
   if not util.is_integer(units) or units <= 0 then
-    util.error("%s: units must be a positive integer, got %s", who,
-               util.show(units))
+    util.error("%s: %s must be a positive integer, got %s", who,
+               what or "units", util.show(units))
   end
   return math.tointeger(units)
 end
@@ -266,8 +268,8 @@ local embedding_options = { embeddings_initializer = true, mask_zero = true,
 -- mask_zero, id 0 is padding and its steps are masked downstream.
 function nn.Embedding(input_dim, output_dim, opts)
   local self = setmetatable({}, Embedding)
-  self.input_dim = check_units("Embedding", input_dim)
-  self.output_dim = check_units("Embedding", output_dim)
+  self.input_dim = check_units("Embedding", input_dim, "input_dim")
+  self.output_dim = check_units("Embedding", output_dim, "output_dim")
   opts = util.check_options("Embedding", opts, embedding_options)
   self.name = opts.name or unique_name("embedding")
   self.mask_zero = opts.mask_zero == true

@@ -22,7 +22,7 @@ return function(nn)
     recurrent_initializer = true, bias_initializer = true, dropout = true,
     recurrent_dropout = true, return_sequences = true, return_state = true,
     go_backwards = true, stateful = true, unroll = true, name = true,
-    zero_output_for_mask = true, seed = true,
+    zero_output_for_mask = true,
   }
 
   local function options_for(cls)
@@ -171,6 +171,10 @@ return function(nn)
                    #init)
       end
       self.config.zero_output_for_mask = self.zero_output_for_mask
+      if x:size(1) == 0 then
+        util.error("%s '%s': the input has no time steps, shape %s", cls,
+                   self.name, tostring(x.shape))
+      end
       x = drop_inputs(self, x, opts.training)
       local seq
       if cls == "GRU" then
@@ -240,6 +244,7 @@ return function(nn)
     local self = setmetatable({}, Bidirectional)
     self.name = opts.name or nn.unique_name("bidirectional")
     self.merge_mode = mode
+    self.initial_weights = opts.weights
     self.return_sequences = layer.return_sequences
     self.return_state = layer.return_state
     self.forward_layer = layer:copy { name = "forward_" .. layer.name }
@@ -281,6 +286,10 @@ return function(nn)
         self.weights[#self.weights + 1] = w
         self.weight_names[#self.weight_names + 1] = l.name .. "/" .. l.weight_names[i]
       end
+    end
+    if self.initial_weights then -- Keras's weights= argument
+      self:set_weights(self.initial_weights)
+      self.initial_weights = nil
     end
   end
 
@@ -325,7 +334,8 @@ return function(nn)
   end
 
   function Bidirectional:compute_mask(_, mask)
-    if self.return_sequences then return mask end
-    return nil
+    if not self.return_sequences then return nil end
+    if self.merge_mode == nil then return mask, mask end
+    return mask
   end
 end
