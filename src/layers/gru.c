@@ -66,19 +66,14 @@ static nn_status gru_backward(nn_node *node, nn_tensor *seq)
     const nn_rnn_dims *d = &c->d;
     nn_tensor *x = node->inputs[0], *kernel = node->inputs[1],
               *rk = node->inputs[2];
-    nn_tensor *bias = c->ibias >= 0 ? node->inputs[c->ibias] : NULL;
-    nn_tensor *h0 = c->ih0 >= 0 ? node->inputs[c->ih0] : NULL;
     size_t B = (size_t)d->batch, T = (size_t)d->time, U = (size_t)d->units;
     size_t BU = B * U, G = 3 * U;
     bool ra = c->cfg.reset_after;
-    float *dx, *dkernel, *drk, *dbias = NULL, *dh0 = NULL;
-    nn_status s;
-    if ((s = nn_grad_buffer(&dx, x)) != NN_OK ||
-        (s = nn_grad_buffer(&dkernel, kernel)) != NN_OK ||
-        (s = nn_grad_buffer(&drk, rk)) != NN_OK ||
-        (bias && (s = nn_grad_buffer(&dbias, bias)) != NN_OK) ||
-        (h0 && (s = nn_grad_buffer(&dh0, h0)) != NN_OK))
+    nn_rnn_grads gr;
+    nn_status s = nn_rnn_grads_get(&gr, node, c->ibias, &c->ih0, 1);
+    if (s != NN_OK)
         return s;
+    float *drk = gr.drecurrent, *dbias = gr.dbias, *dh0 = gr.dstate[0];
 
     /* dxp (B, T, 3U): gradients of the input projections; dhp (B, 3U):
      * of the recurrent products; dh (B, U): of the state before a step */
@@ -163,7 +158,7 @@ static nn_status gru_backward(nn_node *node, nn_tensor *seq)
     if (dh0)
         for (size_t k = 0; k < BU; k++)
             dh0[k] += dh[k];
-    nn_rnn_project_backward(dxp, x, kernel, dx, dkernel, dbias, d, 3);
+    nn_rnn_project_backward(dxp, x, kernel, gr.dx, gr.dkernel, dbias, d, 3);
 done:
     free(dxp);
     free(dhp);

@@ -58,21 +58,14 @@ static nn_status lstm_backward(nn_node *node, nn_tensor *seq)
     const nn_rnn_dims *d = &c->d;
     nn_tensor *x = node->inputs[0], *kernel = node->inputs[1],
               *rk = node->inputs[2];
-    nn_tensor *bias = c->ibias >= 0 ? node->inputs[c->ibias] : NULL;
-    nn_tensor *h0 = c->istate[0] >= 0 ? node->inputs[c->istate[0]] : NULL;
-    nn_tensor *c0 = c->istate[1] >= 0 ? node->inputs[c->istate[1]] : NULL;
     size_t B = (size_t)d->batch, T = (size_t)d->time, U = (size_t)d->units;
     size_t BU = B * U, G = 4 * U;
     nn_rnn_act act = c->cfg.activation, ract = c->cfg.recurrent_activation;
-    float *dx, *dkernel, *drk, *dbias = NULL, *dh0 = NULL, *dc0 = NULL;
-    nn_status s;
-    if ((s = nn_grad_buffer(&dx, x)) != NN_OK ||
-        (s = nn_grad_buffer(&dkernel, kernel)) != NN_OK ||
-        (s = nn_grad_buffer(&drk, rk)) != NN_OK ||
-        (bias && (s = nn_grad_buffer(&dbias, bias)) != NN_OK) ||
-        (h0 && (s = nn_grad_buffer(&dh0, h0)) != NN_OK) ||
-        (c0 && (s = nn_grad_buffer(&dc0, c0)) != NN_OK))
+    nn_rnn_grads gr;
+    nn_status s = nn_rnn_grads_get(&gr, node, c->ibias, c->istate, 2);
+    if (s != NN_OK)
         return s;
+    float *drk = gr.drecurrent, *dh0 = gr.dstate[0], *dc0 = gr.dstate[1];
 
     /* dxp (B, T, 4U) and da (B, 4U): gradients of the gate inputs */
     float *dxp = calloc(B * T * G + 1, sizeof *dxp);
@@ -122,7 +115,8 @@ static nn_status lstm_backward(nn_node *node, nn_tensor *seq)
     if (dc0)
         for (size_t k = 0; k < BU; k++)
             dc0[k] += dc[k];
-    nn_rnn_project_backward(dxp, x, kernel, dx, dkernel, dbias, d, 4);
+    nn_rnn_project_backward(dxp, x, kernel, gr.dx, gr.dkernel, gr.dbias, d,
+                            4);
 done:
     free(dxp);
     free(da);

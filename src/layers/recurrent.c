@@ -262,3 +262,23 @@ nn_status nn_rnn_record(nn_tensor *seq, const char *op,
     node->ctx_free = ctx_free;
     return NN_OK;
 }
+
+nn_status nn_rnn_grads_get(nn_rnn_grads *g, nn_node *node, int ibias,
+                           const int *istate, int nstates)
+{
+    nn_status s;
+    memset(g, 0, sizeof *g);
+    if ((s = nn_grad_buffer(&g->dx, node->inputs[0])) != NN_OK ||
+        (s = nn_grad_buffer(&g->dkernel, node->inputs[1])) != NN_OK ||
+        (s = nn_grad_buffer(&g->drecurrent, node->inputs[2])) != NN_OK)
+        return s;
+    if (ibias >= 0 &&
+        (s = nn_grad_buffer(&g->dbias, node->inputs[ibias])) != NN_OK)
+        return s;
+    for (int i = 0; i < nstates; i++)
+        if (istate[i] >= 0 &&
+            (s = nn_grad_buffer(&g->dstate[i], node->inputs[istate[i]])) !=
+                NN_OK)
+            return s;
+    return NN_OK;
+}

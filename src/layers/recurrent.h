@@ -130,6 +130,15 @@ nn_status nn_rnn_record(nn_tensor *seq, const char *op,
                         int nstates, void *ctx, void (*ctx_free)(void *),
                         int *ibias, int *istate);
 
+/* The gradient buffers of a recorded call's inputs (NULL for an input
+ * that is absent or does not require grad), in nn_rnn_record's order. */
+typedef struct nn_rnn_grads {
+    float *dx, *dkernel, *drecurrent, *dbias, *dstate[2];
+} nn_rnn_grads;
+
+nn_status nn_rnn_grads_get(nn_rnn_grads *g, nn_node *node, int ibias,
+                           const int *istate, int nstates);
+
 /* Column sums of a (rows, n) array added into out (n). */
 void nn_rnn_colsum(float *out, const float *a, size_t rows, size_t n);
 
