@@ -85,9 +85,6 @@ return function(nn)
       if opts.stateful then
         util.error("%s: stateful=true is not supported", cls)
       end
-      if (opts.recurrent_dropout or 0) > 0 then
-        util.error("%s: recurrent_dropout is not supported yet (dropout is)", cls)
-      end
       local self = setmetatable({}, R)
       self.units = units
       self.options = Layer.clone_options(opts)
@@ -99,6 +96,7 @@ return function(nn)
       self.use_bias = opts.use_bias ~= false
       self.unit_forget_bias = opts.unit_forget_bias ~= false
       self.dropout = opts.dropout or 0
+      self.recurrent_dropout = opts.recurrent_dropout or 0
       self.zero_output_for_mask = opts.zero_output_for_mask == true
       self.kernel_initializer = opts.kernel_initializer or "glorot_uniform"
       self.recurrent_initializer = opts.recurrent_initializer or "orthogonal"
@@ -176,6 +174,13 @@ return function(nn)
                    self.name, tostring(x.shape))
       end
       x = drop_inputs(self, x, opts.training)
+      -- recurrent dropout: one (batch, units) mask for the whole sequence
+      -- on the state where it enters the recurrent products
+      self.config.recurrent_mask = nil
+      if opts.training and self.recurrent_dropout > 0 and not x.symbolic then
+        self.config.recurrent_mask =
+          core.kernels.dropout_mask({ x:size(0), self.units }, self.recurrent_dropout)
+      end
       local seq
       if cls == "GRU" then
         seq = core.kernels.gru(x, mask, init[1], self.kernel,

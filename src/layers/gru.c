@@ -10,6 +10,8 @@
  *   reset_after:  hh = act(x W_h + b_h + r * (h U_h + rb_h))
  *   otherwise:    hh = act(x W_h + b_h + (r * h) U_h)
  *   h' = z * h + (1 - z) * hh
+ * With recurrent dropout, h is multiplied by the dropout mask where it
+ * enters a product with U (not in z * h).
  */
 #include "gru.h"
 
@@ -27,6 +29,7 @@ typedef struct {
     float *H;   /* (T+1, B, U) states, H[0] the initial state */
     float *z, *r, *hh; /* (T, B, U) gate outputs */
     float *aux; /* (T, B, U): h U_h + rb_h (reset_after) or r * h */
+    float *rm;  /* (B, U) recurrent dropout mask, or NULL */
     int ibias, ih0; /* input indices of bias and h0, -1 if absent */
 } gru_ctx;
 
@@ -41,6 +44,7 @@ static void gru_ctx_free(void *p)
     free(c->r);
     free(c->hh);
     free(c->aux);
+    free(c->rm);
     free(c);
 }
 
@@ -83,7 +87,10 @@ static nn_status gru_backward(nn_node *node, nn_tensor *seq)
     float *dcarry = calloc(BU + 1, sizeof *dcarry);
     float *dfresh = calloc(BU + 1, sizeof *dfresh);
     float *drh = calloc(BU + 1, sizeof *drh);
-    if (!dxp || !dhp || !dh || !dcarry || !dfresh || !drh) {
+    /* hm = h * recurrent mask, what entered the products; dhm its grad */
+    float *hmbuf = calloc(BU + 1, sizeof *hmbuf);
+    float *dhm = calloc(BU + 1, sizeof *dhm);
+    if (!dxp || !dhp || !dh || !dcarry || !dfresh || !drh || !hmbuf || !dhm) {
         s = nn_error(NN_ENOMEM, "GRU '%s': out of memory", c->cfg.name);
         goto done;
     }
@@ -94,6 +101,7 @@ static nn_status gru_backward(nn_node *node, nn_tensor *seq)
         const float *z = c->z + (size_t)st * BU, *r = c->r + (size_t)st * BU,
                     *hh = c->hh + (size_t)st * BU,
                     *aux = c->aux + (size_t)st * BU;
+        const float *hm = nn_rnn_masked_state(hmbuf, hprev, c->rm, BU);
         nn_rnn_emit_backward(dseq, dcarry, &dh, &dfresh, 1, c->m, st, d,
                              c->cfg.zero_output_for_mask);
         /* h' = z h + (1 - z) hh:
@@ -121,17 +129,18 @@ static nn_status gru_backward(nn_node *node, nn_tensor *seq)
                 }
             }
         if (ra) {
-            /* hp = h U (+ rb): dh += dhp U^T, dU += h^T dhp */
-            nn_gemm(false, true, B, U, G, 1.0f, dhp, G, rk->data, G, 1.0f, dh,
+            /* hp = hm U (+ rb): dhm = dhp U^T, dU += hm^T dhp */
+            nn_gemm(false, true, B, U, G, 1.0f, dhp, G, rk->data, G, 0.0f, dhm,
                     U);
+            nn_rnn_add_masked(dh, dhm, c->rm, BU);
             if (drk)
-                nn_gemm(true, false, U, G, B, 1.0f, hprev, U, dhp, G, 1.0f,
-                        drk, G);
+                nn_gemm(true, false, U, G, B, 1.0f, hm, U, dhp, G, 1.0f, drk,
+                        G);
             if (dbias)
                 nn_rnn_colsum(dbias + G, dhp, B, G);
             continue;
         }
-        /* a_h = xh + (r h) U_h: dU_h += (r h)^T da_h, d(r h) = da_h U_h^T */
+        /* a_h = xh + (r hm) U_h: dU_h += (r hm)^T da_h, d(r hm) = da_h U_h^T */
         if (drk)
             nn_gemm(true, false, U, U, B, 1.0f, aux, U, drh, U, 1.0f,
                     drk + 2 * U, G);
@@ -142,17 +151,18 @@ static nn_status gru_backward(nn_node *node, nn_tensor *seq)
         for (size_t b = 0; b < B; b++)
             for (size_t u = 0; u < U; u++) {
                 size_t k = b * U + u;
-                float dar = drh[k] * hprev[k] *
+                float dar = drh[k] * hm[k] *
                             nn_rnn_act_grad(c->cfg.recurrent_activation, r[k]);
-                dh[k] += drh[k] * r[k];
+                dhm[k] = drh[k] * r[k];
                 dxp[(b * T + t) * G + U + u] = dar;
                 dhp[b * G + U + u] = dar;
             }
-        /* [z r] = ... + h U_zr: dh += dhp_zr U_zr^T, dU_zr += h^T dhp_zr */
-        nn_gemm(false, true, B, U, 2 * U, 1.0f, dhp, G, rk->data, G, 1.0f, dh,
+        /* [z r] = ... + hm U_zr: dhm += dhp_zr U_zr^T, dU_zr += hm^T dhp_zr */
+        nn_gemm(false, true, B, U, 2 * U, 1.0f, dhp, G, rk->data, G, 1.0f, dhm,
                 U);
+        nn_rnn_add_masked(dh, dhm, c->rm, BU);
         if (drk)
-            nn_gemm(true, false, U, 2 * U, B, 1.0f, hprev, U, dhp, G, 1.0f, drk,
+            nn_gemm(true, false, U, 2 * U, B, 1.0f, hm, U, dhp, G, 1.0f, drk,
                     G);
     }
     if (dh0)
@@ -166,6 +176,8 @@ done:
     free(dcarry);
     free(dfresh);
     free(drh);
+    free(hmbuf);
+    free(dhm);
     return s;
 }
 
@@ -193,8 +205,12 @@ nn_status nn_gru_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
     float *hp = malloc((B * G + 1) * sizeof *hp);
     float *fresh = malloc((BU + 1) * sizeof *fresh);
     float *prev_out = calloc(BU + 1, sizeof *prev_out);
+    float *hmbuf = malloc((BU + 1) * sizeof *hmbuf);
+    bool rm_failed = false;
     if (c) {
         c->cfg = *cfg;
+        c->cfg.recurrent_mask = NULL; /* copied into c->rm */
+        c->rm = nn_rnn_copy_recurrent_mask(cfg, &rm_failed);
         c->d = *d;
         c->m = nn_rnn_mask_steps(mask, d, cfg->go_backwards);
         c->H = calloc((T + 1) * BU + 1, sizeof *c->H);
@@ -203,8 +219,8 @@ nn_status nn_gru_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
         c->hh = malloc((T * BU + 1) * sizeof *c->hh);
         c->aux = malloc((T * BU + 1) * sizeof *c->aux);
     }
-    if (!c || !xp || !hp || !fresh || !prev_out || !c->m || !c->H || !c->z ||
-        !c->r || !c->hh || !c->aux) {
+    if (!c || !xp || !hp || !fresh || !prev_out || !hmbuf || rm_failed ||
+        !c->m || !c->H || !c->z || !c->r || !c->hh || !c->aux) {
         s = nn_error(NN_ENOMEM, "GRU '%s': out of memory", cfg->name);
         goto fail;
     }
@@ -219,11 +235,13 @@ nn_status nn_gru_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
               *aux = c->aux + st * BU;
         if ((s = nn_check_interrupt("GRU")) != NN_OK)
             goto fail;
-        /* hp (B, 3U) = h U (+ rb); without reset_after only the z|r part */
+        /* hm = h, times the recurrent dropout mask if any;
+         * hp (B, 3U) = hm U (+ rb); without reset_after only the z|r part */
+        const float *hm = nn_rnn_masked_state(hmbuf, hprev, c->rm, BU);
         if (rb)
             for (size_t b = 0; b < B; b++)
                 memcpy(hp + b * G, rb, G * sizeof *hp);
-        nn_gemm(false, false, B, ra ? G : 2 * U, U, 1.0f, hprev, U,
+        nn_gemm(false, false, B, ra ? G : 2 * U, U, 1.0f, hm, U,
                 recurrent_kernel->data, G, rb ? 1.0f : 0.0f, hp, G);
         for (size_t b = 0; b < B; b++) {
             const float *xr = xp + (b * T + t) * G;
@@ -243,7 +261,7 @@ nn_status nn_gru_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
                 }
         } else {
             for (size_t k = 0; k < BU; k++)
-                aux[k] = r[k] * hprev[k];
+                aux[k] = r[k] * hm[k];
             /* hh = xh + (r h) U_h */
             for (size_t b = 0; b < B; b++)
                 memcpy(hh + b * U, xp + (b * T + t) * G + 2 * U,
@@ -263,7 +281,8 @@ nn_status nn_gru_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
     free(hp);
     free(fresh);
     free(prev_out);
-    xp = hp = fresh = prev_out = NULL;
+    free(hmbuf);
+    xp = hp = fresh = prev_out = hmbuf = NULL;
 
     if ((s = nn_rnn_record(*seq, "gru", gru_backward, x, kernel,
                            recurrent_kernel, bias, &h0, 1, c, gru_ctx_free,
@@ -275,6 +294,7 @@ fail:
     free(hp);
     free(fresh);
     free(prev_out);
+    free(hmbuf);
     gru_ctx_free(c);
     nn_tensor_release(*seq);
     *seq = NULL;

@@ -24,6 +24,7 @@ typedef struct {
     float *H, *C; /* (T+1, B, U) states; [0] the initial ones */
     float *gates; /* (T, B, 4U) i | f | g | o after their activations */
     float *tc;    /* (T, B, U) act(c') of the fresh c' */
+    float *rm;    /* (B, U) recurrent dropout mask, or NULL */
     int ibias, istate[2];
 } lstm_ctx;
 
@@ -37,6 +38,7 @@ static void lstm_ctx_free(void *p)
     free(c->C);
     free(c->gates);
     free(c->tc);
+    free(c->rm);
     free(c);
 }
 
@@ -73,7 +75,8 @@ static nn_status lstm_backward(nn_node *node, nn_tensor *seq)
     float *dh = calloc(BU + 1, sizeof *dh), *dc = calloc(BU + 1, sizeof *dc);
     float *dcarry = calloc(BU + 1, sizeof *dcarry);
     float *dfh = calloc(BU + 1, sizeof *dfh), *dfc = calloc(BU + 1, sizeof *dfc);
-    if (!dxp || !da || !dh || !dc || !dcarry || !dfh || !dfc) {
+    float *hmbuf = calloc(BU + 1, sizeof *hmbuf), *dhm = calloc(BU + 1, sizeof *dhm);
+    if (!dxp || !da || !dh || !dc || !dcarry || !dfh || !dfc || !hmbuf || !dhm) {
         s = nn_error(NN_ENOMEM, "LSTM '%s': out of memory", c->cfg.name);
         goto done;
     }
@@ -104,10 +107,13 @@ static nn_status lstm_backward(nn_node *node, nn_tensor *seq)
             }
         for (size_t b = 0; b < B; b++)
             memcpy(dxp + (b * T + t) * G, da + b * G, G * sizeof *da);
-        /* a = ... + h U: dh += da U^T, dU += h^T da */
-        nn_gemm(false, true, B, U, G, 1.0f, da, G, rk->data, G, 1.0f, dh, U);
+        /* a = ... + hm U (hm = h * recurrent mask): dh += (da U^T) mask,
+         * dU += hm^T da */
+        const float *hm = nn_rnn_masked_state(hmbuf, hprev, c->rm, BU);
+        nn_gemm(false, true, B, U, G, 1.0f, da, G, rk->data, G, 0.0f, dhm, U);
+        nn_rnn_add_masked(dh, dhm, c->rm, BU);
         if (drk)
-            nn_gemm(true, false, U, G, B, 1.0f, hprev, U, da, G, 1.0f, drk, G);
+            nn_gemm(true, false, U, G, B, 1.0f, hm, U, da, G, 1.0f, drk, G);
     }
     if (dh0)
         for (size_t k = 0; k < BU; k++)
@@ -125,6 +131,8 @@ done:
     free(dcarry);
     free(dfh);
     free(dfc);
+    free(hmbuf);
+    free(dhm);
     return s;
 }
 
@@ -150,8 +158,12 @@ nn_status nn_lstm_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
     float *xp = malloc((B * T * G + 1) * sizeof *xp);
     float *fh = malloc((BU + 1) * sizeof *fh), *fc = malloc((BU + 1) * sizeof *fc);
     float *prev_out = calloc(BU + 1, sizeof *prev_out);
+    float *hmbuf = malloc((BU + 1) * sizeof *hmbuf);
+    bool rm_failed = false;
     if (c) {
         c->cfg = *cfg;
+        c->cfg.recurrent_mask = NULL; /* copied into c->rm */
+        c->rm = nn_rnn_copy_recurrent_mask(cfg, &rm_failed);
         c->d = *d;
         c->m = nn_rnn_mask_steps(mask, d, cfg->go_backwards);
         c->H = calloc((T + 1) * BU + 1, sizeof *c->H);
@@ -159,8 +171,8 @@ nn_status nn_lstm_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
         c->gates = malloc((T * B * G + 1) * sizeof *c->gates);
         c->tc = malloc((T * BU + 1) * sizeof *c->tc);
     }
-    if (!c || !xp || !fh || !fc || !prev_out || !c->m || !c->H || !c->C ||
-        !c->gates || !c->tc) {
+    if (!c || !xp || !fh || !fc || !prev_out || !hmbuf || rm_failed || !c->m ||
+        !c->H || !c->C || !c->gates || !c->tc) {
         s = nn_error(NN_ENOMEM, "LSTM '%s': out of memory", cfg->name);
         goto fail;
     }
@@ -179,8 +191,9 @@ nn_status nn_lstm_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
         /* gates (B, 4U) = x W + b (precomputed) + h U */
         for (size_t b = 0; b < B; b++)
             memcpy(gates + b * G, xp + (b * T + t) * G, G * sizeof *gates);
-        nn_gemm(false, false, B, G, U, 1.0f, hprev, U, recurrent_kernel->data,
-                G, 1.0f, gates, G);
+        nn_gemm(false, false, B, G, U, 1.0f,
+                nn_rnn_masked_state(hmbuf, hprev, c->rm, BU), U,
+                recurrent_kernel->data, G, 1.0f, gates, G);
         for (size_t b = 0; b < B; b++) {
             float *gr = gates + b * G;
             nn_rnn_act_apply(cfg->recurrent_activation, 2 * U, gr);
@@ -206,7 +219,8 @@ nn_status nn_lstm_forward(nn_tensor **seq, nn_tensor *x, nn_tensor *mask,
     free(fh);
     free(fc);
     free(prev_out);
-    xp = fh = fc = prev_out = NULL;
+    free(hmbuf);
+    xp = fh = fc = prev_out = hmbuf = NULL;
     if ((s = nn_rnn_record(*seq, "lstm", lstm_backward, x, kernel,
                            recurrent_kernel, bias,
                            (nn_tensor *const[]){h0, c0}, 2, c, lstm_ctx_free,
@@ -218,6 +232,7 @@ fail:
     free(fh);
     free(fc);
     free(prev_out);
+    free(hmbuf);
     lstm_ctx_free(c);
     nn_tensor_release(*seq);
     *seq = NULL;

@@ -100,6 +100,13 @@ nn_status nn_rnn_check(nn_rnn_dims *d, const char *cls,
                             "time) = %s, got %s", cls, name,
                             nn_shape_str(2, x->shape), NN_SHAPE(mask));
     }
+    const nn_tensor *rm = cfg->recurrent_mask;
+    if (rm && !(rm->ndim == 2 && rm->shape[1] == units &&
+                (rm->shape[0] == d->batch || d->batch == NN_NONE)))
+        return nn_error(NN_ESHAPE, "%s '%s': the recurrent dropout mask must "
+                        "be %s, got %s", cls, name,
+                        nn_shape_str(2, (int64_t[]){d->batch, units}),
+                        NN_SHAPE(rm));
     for (int i = 0; i < nstates; i++) {
         const nn_tensor *s = states[i];
         if (!s)
@@ -281,4 +288,39 @@ nn_status nn_rnn_grads_get(nn_rnn_grads *g, nn_node *node, int ibias,
                 NN_OK)
             return s;
     return NN_OK;
+}
+
+float *nn_rnn_copy_recurrent_mask(const nn_rnn_config *cfg, bool *failed)
+{
+    const nn_tensor *rm = cfg->recurrent_mask;
+    if (!rm || rm->symbolic)
+        return NULL;
+    float *copy = malloc((rm->size + 1) * sizeof *copy);
+    if (!copy) {
+        *failed = true;
+        return NULL;
+    }
+    memcpy(copy, rm->data, rm->size * sizeof *copy);
+    return copy;
+}
+
+const float *nn_rnn_masked_state(float *buf, const float *h,
+                                 const float *rmask, size_t n)
+{
+    if (!rmask)
+        return h;
+    for (size_t k = 0; k < n; k++)
+        buf[k] = h[k] * rmask[k];
+    return buf;
+}
+
+void nn_rnn_add_masked(float *dh, const float *dhm, const float *rmask,
+                       size_t n)
+{
+    if (rmask)
+        for (size_t k = 0; k < n; k++)
+            dh[k] += dhm[k] * rmask[k];
+    else
+        for (size_t k = 0; k < n; k++)
+            dh[k] += dhm[k];
 }

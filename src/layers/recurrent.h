@@ -36,6 +36,11 @@ typedef struct nn_rnn_config {
     bool reset_after;           /* GRU: Keras's default true */
     bool go_backwards;
     bool zero_output_for_mask;
+    /* Recurrent dropout (training only): (B, U), the inverted-dropout
+     * mask that multiplies the state where it enters the recurrent matrix
+     * products, the same at every step; NULL for none. The kernel copies
+     * it. */
+    const nn_tensor *recurrent_mask;
 } nn_rnn_config;
 
 /* Sizes of one call. */
@@ -138,6 +143,18 @@ typedef struct nn_rnn_grads {
 
 nn_status nn_rnn_grads_get(nn_rnn_grads *g, nn_node *node, int ibias,
                            const int *istate, int nstates);
+
+/* A copy of cfg->recurrent_mask's values (NULL when there is none, or,
+ * with *failed set, when out of memory). */
+float *nn_rnn_copy_recurrent_mask(const nn_rnn_config *cfg, bool *failed);
+
+/* h * rmask into buf and returns buf; h itself when rmask is NULL. */
+const float *nn_rnn_masked_state(float *buf, const float *h,
+                                 const float *rmask, size_t n);
+
+/* dh += dhm * rmask (dhm alone when rmask is NULL). */
+void nn_rnn_add_masked(float *dh, const float *dhm, const float *rmask,
+                       size_t n);
 
 /* Column sums of a (rows, n) array added into out (n). */
 void nn_rnn_colsum(float *out, const float *a, size_t rows, size_t n);

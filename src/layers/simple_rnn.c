@@ -19,6 +19,7 @@ typedef struct {
     float *m;     /* (T, B) mask */
     float *H;     /* (T+1, B, U) states, H[0] the initial state */
     float *fresh; /* (T, B, U) act(...) of each step, before masking */
+    float *rm;    /* (B, U) recurrent dropout mask, or NULL */
     int ibias, ih0;
 } simple_rnn_ctx;
 
@@ -30,6 +31,7 @@ static void simple_rnn_ctx_free(void *p)
     free(c->m);
     free(c->H);
     free(c->fresh);
+    free(c->rm);
     free(c);
 }
 
@@ -61,7 +63,8 @@ static nn_status simple_rnn_backward(nn_node *node, nn_tensor *seq)
     float *dxp = calloc(B * T * U + 1, sizeof *dxp);
     float *da = calloc(BU + 1, sizeof *da), *dh = calloc(BU + 1, sizeof *dh);
     float *dcarry = calloc(BU + 1, sizeof *dcarry);
-    if (!dxp || !da || !dh || !dcarry) {
+    float *hmbuf = calloc(BU + 1, sizeof *hmbuf), *dhm = calloc(BU + 1, sizeof *dhm);
+    if (!dxp || !da || !dh || !dcarry || !hmbuf || !dhm) {
         s = nn_error(NN_ENOMEM, "SimpleRNN '%s': out of memory", c->cfg.name);
         goto done;
     }
@@ -77,9 +80,12 @@ static nn_status simple_rnn_backward(nn_node *node, nn_tensor *seq)
             da[k] *= nn_rnn_act_grad(c->cfg.activation, fresh[k]);
         for (size_t b = 0; b < B; b++)
             memcpy(dxp + (b * T + t) * U, da + b * U, U * sizeof *da);
-        nn_gemm(false, true, B, U, U, 1.0f, da, U, rk->data, U, 1.0f, dh, U);
+        /* a = ... + hm U (hm = h * recurrent mask) */
+        const float *hm = nn_rnn_masked_state(hmbuf, hprev, c->rm, BU);
+        nn_gemm(false, true, B, U, U, 1.0f, da, U, rk->data, U, 0.0f, dhm, U);
+        nn_rnn_add_masked(dh, dhm, c->rm, BU);
         if (drk)
-            nn_gemm(true, false, U, U, B, 1.0f, hprev, U, da, U, 1.0f, drk, U);
+            nn_gemm(true, false, U, U, B, 1.0f, hm, U, da, U, 1.0f, drk, U);
     }
     if (dh0)
         for (size_t k = 0; k < BU; k++)
@@ -91,6 +97,8 @@ done:
     free(da);
     free(dh);
     free(dcarry);
+    free(hmbuf);
+    free(dhm);
     return s;
 }
 
@@ -115,14 +123,19 @@ nn_status nn_simple_rnn_forward(nn_tensor **seq, nn_tensor *x,
     simple_rnn_ctx *c = calloc(1, sizeof *c);
     float *xp = malloc((B * T * U + 1) * sizeof *xp);
     float *prev_out = calloc(BU + 1, sizeof *prev_out);
+    float *hmbuf = malloc((BU + 1) * sizeof *hmbuf);
+    bool rm_failed = false;
     if (c) {
         c->cfg = *cfg;
+        c->cfg.recurrent_mask = NULL; /* copied into c->rm */
+        c->rm = nn_rnn_copy_recurrent_mask(cfg, &rm_failed);
         c->d = *d;
         c->m = nn_rnn_mask_steps(mask, d, cfg->go_backwards);
         c->H = calloc((T + 1) * BU + 1, sizeof *c->H);
         c->fresh = malloc((T * BU + 1) * sizeof *c->fresh);
     }
-    if (!c || !xp || !prev_out || !c->m || !c->H || !c->fresh) {
+    if (!c || !xp || !prev_out || !hmbuf || rm_failed || !c->m || !c->H ||
+        !c->fresh) {
         s = nn_error(NN_ENOMEM, "SimpleRNN '%s': out of memory", cfg->name);
         goto fail;
     }
@@ -137,8 +150,9 @@ nn_status nn_simple_rnn_forward(nn_tensor **seq, nn_tensor *x,
             goto fail;
         for (size_t b = 0; b < B; b++)
             memcpy(fresh + b * U, xp + (b * T + t) * U, U * sizeof *fresh);
-        nn_gemm(false, false, B, U, U, 1.0f, hprev, U, recurrent_kernel->data,
-                U, 1.0f, fresh, U);
+        nn_gemm(false, false, B, U, U, 1.0f,
+                nn_rnn_masked_state(hmbuf, hprev, c->rm, BU), U,
+                recurrent_kernel->data, U, 1.0f, fresh, U);
         nn_rnn_act_apply(cfg->activation, BU, fresh);
         nn_rnn_emit((*seq)->data, prev_out, &hnext,
                     (const float *const[]){fresh},
@@ -147,7 +161,8 @@ nn_status nn_simple_rnn_forward(nn_tensor **seq, nn_tensor *x,
     }
     free(xp);
     free(prev_out);
-    xp = prev_out = NULL;
+    free(hmbuf);
+    xp = prev_out = hmbuf = NULL;
     if ((s = nn_rnn_record(*seq, "simple_rnn", simple_rnn_backward, x, kernel,
                            recurrent_kernel, bias, &h0, 1, c,
                            simple_rnn_ctx_free, &c->ibias, &c->ih0)) != NN_OK)
@@ -156,6 +171,7 @@ nn_status nn_simple_rnn_forward(nn_tensor **seq, nn_tensor *x,
 fail:
     free(xp);
     free(prev_out);
+    free(hmbuf);
     simple_rnn_ctx_free(c);
     nn_tensor_release(*seq);
     *seq = NULL;

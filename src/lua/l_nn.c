@@ -90,6 +90,9 @@ static void read_rnn_config(lua_State *L, int idx, nn_rnn_config *cfg,
     cfg->reset_after = l_optbool(L, idx, "reset_after", 1);
     cfg->go_backwards = l_optbool(L, idx, "go_backwards", 0);
     cfg->zero_output_for_mask = l_optbool(L, idx, "zero_output_for_mask", 0);
+    lua_getfield(L, idx, "recurrent_mask");
+    cfg->recurrent_mask = lua_isnil(L, -1) ? NULL : l_checktensor(L, -1);
+    lua_pop(L, 1); /* still referenced by the config table */
 }
 
 /* kernels.gru(x, mask, h0, kernel, recurrent_kernel, bias, config) -> seq */

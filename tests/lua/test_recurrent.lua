@@ -887,4 +887,79 @@ t.test("initial_state: a tensor or a table; it changes the result and gets a gra
   t.eq(shape(s), "(None, 3)")
 end)
 
+-- Recurrent dropout: a fixed (batch, units) mask on the state where it
+-- enters the recurrent products; checked through the kernels with the mask
+-- held fixed (the layer draws a new one per call).
+t.test("recurrent dropout: kernels' gradients with a fixed mask", function()
+  local core = require "attnlab.core"
+  nn.seed(7)
+  local B, T, D, U = 3, 4, 2, 3
+  local x = tensor.randn(B, T, D, { requires_grad = true })
+  local h0 = tensor.randn(B, U, { requires_grad = true })
+  local c0 = tensor.randn(B, U, { requires_grad = true })
+  local rm = core.kernels.dropout_mask({ B, U }, 0.4)
+  local mask = tensor.from { { 1, 1, 0, 1 }, { 0, 1, 1, 1 }, { 1, 1, 1, 1 } }
+  local function w(r, c) return tensor.rand({ r, c }, { minval = -0.5, maxval = 0.5, requires_grad = true }) end
+  for _, ra in ipairs { true, false } do
+    local k, rk = w(D, 3 * U), w(U, 3 * U)
+    local b = ra and w(2, 3 * U) or tensor.rand({ 3 * U }, { requires_grad = true })
+    local cfg = { name = "gru", reset_after = ra, recurrent_mask = rm }
+    local ok, err = tensor.gradcheck(function(x_, k_, rk_, b_, h_)
+      return core.kernels.gru(x_, mask, h_, k_, rk_, b_, cfg)
+    end, { x, k, rk, b, h0 })
+    t.truthy(ok, "GRU reset_after=" .. tostring(ra) .. ": " .. err)
+  end
+  local k4, rk4, b4 = w(D, 4 * U), w(U, 4 * U), tensor.rand({ 4 * U }, { requires_grad = true })
+  local ok, err = tensor.gradcheck(function(x_, k_, rk_, b_, h_, c_)
+    return core.kernels.lstm(x_, mask, h_, c_, k_, rk_, b_, { name = "lstm", recurrent_mask = rm })
+  end, { x, k4, rk4, b4, h0, c0 })
+  t.truthy(ok, "LSTM: " .. err)
+  local k1, rk1, b1 = w(D, U), w(U, U), tensor.rand({ U }, { requires_grad = true })
+  ok, err = tensor.gradcheck(function(x_, k_, rk_, b_, h_)
+    return core.kernels.simple_rnn(x_, mask, h_, k_, rk_, b_, { name = "rnn", recurrent_mask = rm })
+  end, { x, k1, rk1, b1, h0 })
+  t.truthy(ok, "SimpleRNN: " .. err)
+end)
+
+t.test("recurrent dropout: a mask of ones changes nothing, zeros cut the recurrence", function()
+  local core = require "attnlab.core"
+  nn.seed(3)
+  local x, h0 = tensor.randn(2, 3, 2), tensor.randn(2, 4)
+  local k, rk = tensor.randn(2, 4), tensor.randn(4, 4)
+  local plain = core.kernels.simple_rnn(x, nil, h0, k, rk, nil, { name = "r" })
+  local ones = core.kernels.simple_rnn(x, nil, h0, k, rk, nil,
+                                       { name = "r", recurrent_mask = tensor.ones(2, 4) })
+  t.near(ones, plain, 0, "mask of ones")
+  -- with a zero mask every step sees no state: h_t = tanh(x_t W)
+  local zeros = core.kernels.simple_rnn(x, nil, h0, k, rk, nil,
+                                        { name = "r", recurrent_mask = tensor.zeros(2, 4) })
+  local want = tensor.tanh(tensor.matmul(x, k))
+  t.near(tensor.slice(zeros, -1, 0, 4), want, 1e-6, "mask of zeros")
+end)
+
+t.test("recurrent dropout: only in training, reproducible under nn.seed", function()
+  nn.clear_session()
+  local x = tensor.randn(2, 5, 3)
+  local g = nn.GRU(4, { recurrent_dropout = 0.5 })
+  local a = g(x)
+  t.near(g(x), a, 0, "inference is deterministic")
+  nn.seed(11)
+  local t1 = g(x, { training = true })
+  nn.seed(11)
+  local t2 = g(x, { training = true })
+  t.near(t1, t2, 0, "same seed, same mask")
+  local differs = false
+  for i, row in ipairs(t1:totable()) do
+    for j, v in ipairs(row) do if v ~= a:totable()[i][j] then differs = true end end
+  end
+  t.truthy(differs, "training output differs from inference")
+  t.raises(function() nn.GRU(4, { recurrent_dropout = 1 }) end,
+           "GRU: recurrent_dropout must be a number in [0, 1), got 1")
+  local core = require "attnlab.core"
+  t.raises(function()
+    core.kernels.gru(x, nil, nil, g.kernel, g.recurrent_kernel, g.bias,
+                     { name = "gru_x", recurrent_mask = tensor.ones(2, 3) })
+  end, "GRU 'gru_x': the recurrent dropout mask must be (2, 4), got (2, 3)")
+end)
+
 t.done()
