@@ -10,7 +10,8 @@
 /* ---- broadcasting ------------------------------------------------------ */
 
 static const char *binary_names[] = {
-    "add", "subtract", "multiply", "divide", "pow", "maximum", "minimum"
+    "add", "subtract", "multiply", "divide", "pow", "maximum", "minimum",
+    "equal", "not_equal", "greater", "greater_equal", "less", "less_equal"
 };
 
 const char *nn_binary_name(nn_binary_kind kind)
@@ -92,6 +93,24 @@ static void binary_row(void *p, size_t i, size_t oa, size_t ob, size_t n,
         for (size_t j = 0; j < n; j++)
             y[j] = fminf(a[oa + j * sa], b[ob + j * sb]);
         break;
+    case NN_EQUAL:
+        for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] == b[ob + j * sb];
+        break;
+    case NN_NOT_EQUAL:
+        for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] != b[ob + j * sb];
+        break;
+    case NN_GREATER:
+        for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] > b[ob + j * sb];
+        break;
+    case NN_GREATER_EQUAL:
+        for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] >= b[ob + j * sb];
+        break;
+    case NN_LESS:
+        for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] < b[ob + j * sb];
+        break;
+    case NN_LESS_EQUAL:
+        for (size_t j = 0; j < n; j++) y[j] = a[oa + j * sa] <= b[ob + j * sb];
+        break;
     }
 }
 
@@ -117,6 +136,7 @@ static void binary_back_row(void *p, size_t i, size_t oa, size_t ob, size_t n,
             break;
         case NN_MAXIMUM: if (a >= b) da = g; else db = g; break;
         case NN_MINIMUM: if (a <= b) da = g; else db = g; break;
+        default: break; /* comparisons: no gradient */
         }
         if (c->ga) c->ga[ia] += da;
         if (c->gb) c->gb[ib] += db;
@@ -155,7 +175,7 @@ nn_status nn_binary(nn_tensor **out, nn_binary_kind kind, nn_tensor *a,
                     .out = (*out)->data};
     nn_walk_rows(&w, binary_row, &c);
     nn_tensor *in[2] = {a, b};
-    if (nn_needs_grad(2, in)) {
+    if (kind < NN_EQUAL && nn_needs_grad(2, in)) {
         nn_node *node;
         if ((s = nn_record(&node, *out, op, binary_backward, 2, in)) != NN_OK) {
             nn_tensor_release(*out);

@@ -34,7 +34,10 @@ nn_status nn_truncated_normal(nn_tensor **out, int ndim, const int64_t *shape,
 /* ---- element-wise ------------------------------------------------------ */
 
 typedef enum nn_binary_kind {
-    NN_ADD, NN_SUB, NN_MUL, NN_DIV, NN_POW, NN_MAXIMUM, NN_MINIMUM
+    NN_ADD, NN_SUB, NN_MUL, NN_DIV, NN_POW, NN_MAXIMUM, NN_MINIMUM,
+    /* comparisons: 1 or 0, not differentiable (their gradient is 0) */
+    NN_EQUAL, NN_NOT_EQUAL, NN_GREATER, NN_GREATER_EQUAL, NN_LESS,
+    NN_LESS_EQUAL
 } nn_binary_kind;
 
 /* y = a (op) b with NumPy broadcasting. */
@@ -100,6 +103,13 @@ nn_status nn_concat(nn_tensor **out, int n, nn_tensor **xs, int64_t axis,
  * clamped as Python does, negative values count from the end. */
 nn_status nn_slice(nn_tensor **out, nn_tensor *x, int64_t axis, int64_t start,
                    int64_t stop, int64_t step);
+/* NumPy's take / tf.gather: indices (any shape, integer values, negative
+ * from the end) pick entries of x along axis; the result's shape is
+ * x.shape[:axis] + indices.shape + x.shape[axis+1:]. Differentiable in x
+ * (gradients of repeated indices add up). */
+nn_status nn_gather(nn_tensor **out, nn_tensor *x, nn_tensor *indices,
+                    int64_t axis);
+
 /* x[..., index, ...]: removes the axis (index may be negative). */
 nn_status nn_select(nn_tensor **out, nn_tensor *x, int64_t axis,
                     int64_t index);

@@ -1,4 +1,5 @@
 /* shape.c - reshape, transpose, squeeze, concat, slices. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,88 @@ nn_status nn_slice(nn_tensor **out, nn_tensor *x, int64_t axis, int64_t start,
         node->iarg[0] = a;
         node->iarg[1] = start;
         node->iarg[2] = step;
+    }
+    return NN_OK;
+}
+
+/* ---- gather ------------------------------------------------------------ */
+
+/* x as (outer, n, inner), indices flat (m): out (outer, m, inner) */
+static nn_status gather_backward(nn_node *node, nn_tensor *out)
+{
+    nn_tensor *x = node->inputs[0], *idx = node->inputs[1];
+    size_t outer = (size_t)node->iarg[0], n = (size_t)node->iarg[1],
+           inner = (size_t)node->iarg[2], m = idx->size;
+    float *gx;
+    nn_status s = nn_grad_buffer(&gx, x);
+    if (s != NN_OK || !gx)
+        return s;
+    for (size_t o = 0; o < outer; o++)
+        for (size_t j = 0; j < m; j++) {
+            int64_t i = (int64_t)idx->data[j];
+            size_t row = (size_t)(i < 0 ? i + (int64_t)n : i);
+            const float *g = out->grad->data + (o * m + j) * inner;
+            float *dst = gx + (o * n + row) * inner;
+            for (size_t k = 0; k < inner; k++)
+                dst[k] += g[k];
+        }
+    return NN_OK;
+}
+
+nn_status nn_gather(nn_tensor **out, nn_tensor *x, nn_tensor *indices,
+                    int64_t axis)
+{
+    int64_t shape[NN_MAXDIM];
+    int a, nd = 0;
+    nn_status s;
+    *out = NULL;
+    if ((s = nn_normalize_axis(&a, axis, x->ndim, "gather")) != NN_OK)
+        return s;
+    if (x->ndim - 1 + indices->ndim > NN_MAXDIM)
+        return nn_error(NN_ESHAPE, "gather: the result would have more than "
+                        "%d axes", NN_MAXDIM);
+    for (int d = 0; d < a; d++)
+        shape[nd++] = x->shape[d];
+    for (int d = 0; d < indices->ndim; d++)
+        shape[nd++] = indices->shape[d];
+    for (int d = a + 1; d < x->ndim; d++)
+        shape[nd++] = x->shape[d];
+    if (x->symbolic || indices->symbolic)
+        return nn_tensor_symbolic(out, nd, shape);
+    int64_t n = x->shape[a];
+    for (size_t j = 0; j < indices->size; j++) {
+        float v = indices->data[j];
+        if (!(v == floorf(v) && v >= (float)-n && v < (float)n))
+            return nn_error(NN_EARG, "gather: index %g is not an integer in "
+                            "[-%lld, %lld) for axis %d of a tensor of shape "
+                            "%s", (double)v, (long long)n, (long long)n, a,
+                            NN_SHAPE(x));
+    }
+    if ((s = nn_tensor_new(out, nd, shape)) != NN_OK)
+        return nn_error_context(s, "gather");
+    size_t outer = 1, inner = 1, m = indices->size;
+    for (int d = 0; d < a; d++)
+        outer *= (size_t)x->shape[d];
+    for (int d = a + 1; d < x->ndim; d++)
+        inner *= (size_t)x->shape[d];
+    for (size_t o = 0; o < outer; o++)
+        for (size_t j = 0; j < m; j++) {
+            int64_t i = (int64_t)indices->data[j];
+            size_t row = (size_t)(i < 0 ? i + n : i);
+            if (inner)
+                memcpy((*out)->data + (o * m + j) * inner,
+                       x->data + (o * (size_t)n + row) * inner,
+                       inner * sizeof(float));
+        }
+    if (nn_needs_grad(1, &x)) {
+        nn_node *node;
+        nn_tensor *in[2] = {x, indices};
+        if ((s = record_or_free(&node, out, "gather", gather_backward, 2,
+                                in)) != NN_OK)
+            return s;
+        node->iarg[0] = (int64_t)outer;
+        node->iarg[1] = n;
+        node->iarg[2] = (int64_t)inner;
     }
     return NN_OK;
 }

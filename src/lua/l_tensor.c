@@ -313,6 +313,12 @@ static int l_div(lua_State *L) { return binary(L, NN_DIV); }
 static int l_pow(lua_State *L) { return binary(L, NN_POW); }
 static int l_maximum(lua_State *L) { return binary(L, NN_MAXIMUM); }
 static int l_minimum(lua_State *L) { return binary(L, NN_MINIMUM); }
+static int l_equal(lua_State *L) { return binary(L, NN_EQUAL); }
+static int l_not_equal(lua_State *L) { return binary(L, NN_NOT_EQUAL); }
+static int l_greater(lua_State *L) { return binary(L, NN_GREATER); }
+static int l_greater_equal(lua_State *L) { return binary(L, NN_GREATER_EQUAL); }
+static int l_less(lua_State *L) { return binary(L, NN_LESS); }
+static int l_less_equal(lua_State *L) { return binary(L, NN_LESS_EQUAL); }
 
 static int l_unary(lua_State *L)
 {
@@ -553,6 +559,17 @@ static int l_slice(lua_State *L)
                                          : l_checkint(L, 4, "slice", "stop");
     nn_status s = nn_slice(&out, x, axis, start, stop, step);
     return l_result(L, s, out, "slice", nargs);
+}
+
+/* tensor.gather(x, indices, axis=0): NumPy's take / tf.gather */
+static int l_gather(lua_State *L)
+{
+    int nargs = lua_gettop(L);
+    nn_tensor *x = l_checktensor(L, 1), *out;
+    nn_tensor *idx = l_checkoperand(L, 2);
+    int64_t axis = lua_isnoneornil(L, 3) ? 0 : l_checkint(L, 3, "gather", "axis");
+    nn_status s = nn_gather(&out, x, idx, axis);
+    return l_result(L, s, out, "gather", nargs);
 }
 
 static int l_select(lua_State *L)
@@ -1145,6 +1162,9 @@ static const luaL_Reg tensor_funcs[] = {
     {"add", l_add}, {"sub", l_sub}, {"subtract", l_sub}, {"mul", l_mul},
     {"multiply", l_mul}, {"div", l_div}, {"divide", l_div}, {"pow", l_pow},
     {"maximum", l_maximum}, {"minimum", l_minimum},
+    {"equal", l_equal}, {"not_equal", l_not_equal}, {"greater", l_greater},
+    {"greater_equal", l_greater_equal}, {"less", l_less},
+    {"less_equal", l_less_equal}, {"gather", l_gather},
     {"sum", l_sum}, {"mean", l_mean}, {"max", l_max}, {"min", l_min},
     {"argmax", l_argmax}, {"argmin", l_argmin},
     {"softmax", l_softmax}, {"log_softmax", l_log_softmax},

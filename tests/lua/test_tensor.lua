@@ -572,4 +572,34 @@ t.test("nn.seed: different seeds give different values", function()
   t.truthy(bits_equal(z0, tensor.rand(3):totable()))
 end)
 
+t.test("gather takes entries along an axis, like NumPy's take", function()
+  local x = tensor.arange(12):reshape(3, 4)
+  t.near(tensor.gather(x, tensor.from { 2, 0, 2 }), { { 8, 9, 10, 11 }, { 0, 1, 2, 3 }, { 8, 9, 10, 11 } }, 0)
+  t.near(tensor.gather(x, tensor.from { { -1 }, { 1 } }, 1),
+         { { { 3 }, { 1 } }, { { 7 }, { 5 } }, { { 11 }, { 9 } } }, 0)
+  t.eq(tostring(tensor.gather(x, tensor.from { 1, 1 }, -1).shape), "(3, 2)")
+  t.eq(tostring(tensor.gather(nn.Input { 5, 7 }, tensor.from { 0, 2 }, 1).shape), "(None, 2, 7)")
+  t.raises(function() return tensor.gather(x, tensor.from { 3 }) end,
+           "gather: index 3 is not an integer in [-3, 3) for axis 0 of a tensor of shape (3, 4)")
+  t.raises(function() return tensor.gather(x, tensor.from { 0.5 }) end, "gather: index 0.5 is not an integer")
+  -- repeated indices add their gradients
+  local w = tensor.arange(6):reshape(3, 2)
+  w.requires_grad = true
+  tensor.gather(w, tensor.from { 1, 1, 0 }):sum():backward()
+  t.near(w.grad, { { 1, 1 }, { 2, 2 }, { 0, 0 } }, 0)
+  local ok, err = tensor.gradcheck(function(a) return tensor.gather(a, tensor.from { 2, 0, -1 }, 0) end, { w })
+  t.truthy(ok, tostring(err))
+end)
+
+t.test("comparisons give 0 or 1, broadcast, and carry no gradient", function()
+  local a = tensor.from({ 1, 2, 3 }, { requires_grad = true })
+  t.near(tensor.greater(a, 2), { 0, 0, 1 }, 0)
+  t.near(tensor.greater_equal(a, 2), { 0, 1, 1 }, 0)
+  t.near(tensor.less(a, 2), { 1, 0, 0 }, 0)
+  t.near(tensor.less_equal(a, 2), { 1, 1, 0 }, 0)
+  t.near(tensor.equal(a, tensor.from { 1, 0, 3 }), { 1, 0, 1 }, 0)
+  t.near(tensor.not_equal(tensor.from { { 1 }, { 2 } }, a), { { 0, 1, 1 }, { 1, 0, 1 } }, 0)
+  t.eq(tensor.greater(a, 1).requires_grad, false)
+end)
+
 t.done()
