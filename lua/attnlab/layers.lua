@@ -137,6 +137,18 @@ function Layer:set_weights(values)
   for i, w in ipairs(weights) do core.assign(w, checked[i]) end
 end
 
+-- Attention layers keep the weights of their last call (the tensor the
+-- forward pass made, no extra work): layer:last_attention() returns them,
+-- (batch, Tq, Tk) or with a heads axis, or nil before the first call.
+function Layer:keep_attention(weights)
+  self._last_attention = weights
+  return weights
+end
+
+function Layer:last_attention()
+  return self._last_attention
+end
+
 function Layer:count_params()
   local n = 0
   for _, w in ipairs(self.weights or {}) do n = n + w:numel() end
@@ -365,4 +377,7 @@ nn.class = class
 nn.unique_name = unique_name
 nn.check_units = check_units
 require("attnlab.recurrent")(nn)
+require("attnlab.merge")(nn)
+require("attnlab.attention")(nn)
+require("attnlab.attention_recipes")(nn)
 return nn

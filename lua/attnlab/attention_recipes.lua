@@ -1,0 +1,3 @@
+-- attnlab.attention_recipes: (being written)
+return function(nn) -- luacheck: ignore nn
+end
