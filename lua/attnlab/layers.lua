@@ -190,7 +190,7 @@ nn.DenseClass = Dense
 
 local dense_options = { activation = true, use_bias = true,
                         kernel_initializer = true, bias_initializer = true,
-                        name = true }
+                        name = true, keep_output = true }
 
 -- nn.Dense(units, {activation=, use_bias=, kernel_initializer=,
 -- bias_initializer=, name=}): Keras's Dense, on the last axis of any
@@ -204,6 +204,9 @@ function nn.Dense(units, opts)
   self.activation, self.activation_name =
     activations.get(opts.activation, "Dense '" .. self.name .. "'")
   self.use_bias = opts.use_bias ~= false
+  -- keep_output=true: a Dense(..., activation="softmax") used as attention
+  -- keeps its output for layer:last_attention()
+  self.keep_output = opts.keep_output == true
   self.kernel_initializer = opts.kernel_initializer or "glorot_uniform"
   self.bias_initializer = opts.bias_initializer or "zeros"
   -- check the names now, not at the first call
@@ -235,8 +238,9 @@ function Dense:build(shape)
 end
 
 function Dense:call(x)
-  local y = core.kernels.dense(x, self.kernel, self.bias, self.name)
-  return self.activation(y)
+  local y = self.activation(core.kernels.dense(x, self.kernel, self.bias, self.name))
+  if self.keep_output then self:keep_attention(y) end
+  return y
 end
 
 function Dense:output_shape(shape)
