@@ -264,9 +264,48 @@ nn_status nn_argmax(nn_tensor **out, nn_tensor *x, bool all, int64_t axis,
 
 /* y_i = exp(x_i - max x) / sum_j exp(x_j - max x) along the axis; log_softmax
  * is x_i - max x - log sum_j exp(x_j - max x). */
+/* One contiguous row (the common case, axis -1), in loops that
+ * vectorize: the exponentials go into y first, then are summed in eight
+ * partial sums. */
+static void softmax_row(const float *restrict x, float *restrict y, size_t n,
+                        bool logsm)
+{
+    float m = -INFINITY;
+    for (size_t j = 0; j < n; j++)
+        m = x[j] > m ? x[j] : m;
+    if (m == -INFINITY)
+        m = 0.0f;
+    for (size_t j = 0; j < n; j++)
+        y[j] = nn_expf(x[j] - m);
+    float part[8] = {0};
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; k++)
+            part[k] += y[j + k];
+    double sum = 0.0;
+    for (; j < n; j++)
+        sum += y[j];
+    for (int k = 0; k < 8; k++)
+        sum += part[k];
+    if (logsm) {
+        float ls = (float)log(sum);
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] - m - ls;
+    } else {
+        float inv = (float)(1.0 / sum);
+        for (size_t i = 0; i < n; i++)
+            y[i] *= inv;
+    }
+}
+
 static void softmax_forward(const float *x, float *y, size_t outer, size_t n,
                             size_t inner, bool logsm)
 {
+    if (inner == 1) {
+        for (size_t o = 0; o < outer; o++)
+            softmax_row(x + o * n, y + o * n, n, logsm);
+        return;
+    }
     for (size_t o = 0; o < outer; o++)
         for (size_t i = 0; i < inner; i++) {
             const float *xp = x + o * n * inner + i;
