@@ -55,11 +55,13 @@ static int opts_after_known(lua_State *L, int idx, const char *who,
     int opts = 0;
     if (lua_istable(L, idx) && !l_testtensor(L, idx)) {
         check_opts(L, idx, who, known);
-        opts = idx++;
+        opts = idx;
     }
-    if (lua_gettop(L) >= idx)
-        l_error(L, "%s: unexpected argument %d (%s)", who, idx,
-                luaL_typename(L, idx));
+    /* an explicit nil for the options is fine: f(x, cond and {...} or nil) */
+    for (int i = opts ? idx + 1 : idx; i <= lua_gettop(L); i++)
+        if (!lua_isnil(L, i) || (i == idx && opts))
+            l_error(L, "%s: unexpected argument %d (%s)", who, i,
+                    luaL_typename(L, i));
     return opts;
 }
 

@@ -659,7 +659,7 @@ end)
 t.test("nn.Dense options and activations", function()
   nn.clear_session()
   E(function() local _ = nn.Dense(3, { activaton = "relu" }) end,
-    "Dense: unknown option 'activaton' (known: activation, bias_initializer, kernel_initializer, name, use_bias)")
+    "Dense: unknown option 'activaton' (known: activation, bias_initializer, keep_output, kernel_initializer, name, use_bias)")
   E(function() local _ = nn.Dense(3, { activation = "foo" }) end,
     "Dense 'dense': unknown activation 'foo' (known: elu, exponential, gelu, hard_sigmoid, linear, log_softmax, relu, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)")
   E(function() local _ = nn.Dense(3, { activation = "get" }) end, "unknown activation 'get'")
