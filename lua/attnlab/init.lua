@@ -6,7 +6,7 @@ local nn = require "attnlab.layers"
 _G.tensor = tensor
 _G.nn = nn
 _G.viz = _G.viz or {}
-_G.data = _G.data or {}
+_G.data = require "attnlab.data"
 _G.None = tensor.None
 
 return { tensor = tensor, nn = nn, version = "0.1.0" }

@@ -384,4 +384,7 @@ require("attnlab.recurrent")(nn)
 require("attnlab.merge")(nn)
 require("attnlab.attention")(nn)
 require("attnlab.attention_recipes")(nn)
+nn.losses = require "attnlab.losses"
+nn.optimizers = require "attnlab.optimizers"
+require("attnlab.model")(nn)
 return nn

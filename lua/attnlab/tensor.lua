@@ -5,7 +5,8 @@ local core = require "attnlab.core"
 
 local tensor = {}
 local internal = { kernels = true, set_node = true, assign = true,
-                   seed = true, symbolic = true, clock = true }
+                   seed = true, symbolic = true, clock = true,
+                   train = true, io = true }
 for name, fn in pairs(core) do
   if not internal[name] then tensor[name] = fn end
 end

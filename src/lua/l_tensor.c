@@ -1238,5 +1238,7 @@ int luaopen_attnlab_core(lua_State *L)
     lua_pop(L, 1);
 
     l_nn_register(L);
+    l_train_register(L);
+    l_io_register(L);
     return 1;
 }

@@ -1,0 +1,2 @@
+-- attnlab.data: (being written)
+return {}

@@ -1,0 +1,2 @@
+-- attnlab.losses: (being written)
+return {}

@@ -1,0 +1,3 @@
+-- attnlab.model: (being written)
+return function(nn) -- luacheck: ignore nn
+end

@@ -1,0 +1,2 @@
+-- attnlab.optimizers: (being written)
+return {}
