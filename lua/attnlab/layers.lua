@@ -93,10 +93,17 @@ function Layer.__call(self, x, opts)
   elseif self.supports_masking then
     out_masks = { mask }
   end
+  local inputs = { x } -- one table per call: nn.Model runs a call once
   for i = 1, outs.n do
     local y = outs[i]
     if is_tensor(y) and y.symbolic then
-      core.set_node(y, { layer = self, inputs = { x }, op = self.name,
+      -- a layer that gives its input back (a linear Activation) gets a
+      -- new symbolic tensor, so the input keeps its own record
+      if rawequal(y, x) then
+        y = core.symbolic(y.shape)
+        outs[i] = y
+      end
+      core.set_node(y, { layer = self, inputs = inputs, op = self.name,
                          index = i, mask = mask, options = opts })
     end
   end

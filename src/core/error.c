@@ -8,6 +8,8 @@
 static char errbuf[1024];
 
 volatile sig_atomic_t nn_interrupt_flag = 0;
+volatile sig_atomic_t nn_interrupt_deferred = 0;
+volatile sig_atomic_t nn_interrupt_pending = 0;
 
 nn_status nn_error(nn_status status, const char *fmt, ...)
 {

@@ -41,6 +41,12 @@ const char *nn_errmsg(void);
  * nn_check_interrupt() and stop with NN_EINTR. */
 extern volatile sig_atomic_t nn_interrupt_flag;
 
+/* While nn_interrupt_deferred is set (model:fit does), Ctrl-C only sets
+ * nn_interrupt_pending, which the training loop reads between batches, so
+ * a batch is never cut in half. */
+extern volatile sig_atomic_t nn_interrupt_deferred;
+extern volatile sig_atomic_t nn_interrupt_pending;
+
 nn_status nn_check_interrupt(const char *who);
 
 #endif

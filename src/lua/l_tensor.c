@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bindings.h"
 #include "core/autograd.h"
@@ -1150,6 +1151,32 @@ static int l_clock(lua_State *L)
     return 1;
 }
 
+/* core.isatty(): whether standard output is a terminal (fit's progress
+ * bar is redrawn in place only there) */
+static int l_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty(STDOUT_FILENO));
+    return 1;
+}
+
+/* core.defer_interrupts(on) -> previous; core.take_interrupt() -> whether
+ * Ctrl-C was pressed since the last call (see error.h) */
+static int l_defer_interrupts(lua_State *L)
+{
+    lua_pushboolean(L, nn_interrupt_deferred);
+    nn_interrupt_deferred = lua_toboolean(L, 1);
+    if (!nn_interrupt_deferred)
+        nn_interrupt_pending = 0;
+    return 1;
+}
+
+static int l_take_interrupt(lua_State *L)
+{
+    lua_pushboolean(L, nn_interrupt_pending);
+    nn_interrupt_pending = 0;
+    return 1;
+}
+
 static int l_seed(lua_State *L)
 {
     int64_t n = l_checkint(L, 1, "seed", "seed");
@@ -1183,7 +1210,9 @@ static const luaL_Reg tensor_funcs[] = {
     {"gradcheck", l_gradcheck},
     {"memory", l_memory}, {"set_memory_limit", l_set_memory_limit},
     {"seed", l_seed}, {"set_node", l_set_node}, {"assign", l_assign},
-    {"clock", l_clock},
+    {"clock", l_clock}, {"isatty", l_isatty},
+    {"defer_interrupts", l_defer_interrupts},
+    {"take_interrupt", l_take_interrupt},
     {NULL, NULL}
 };
 

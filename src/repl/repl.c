@@ -31,6 +31,10 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
 static void on_sigint(int sig)
 {
     (void)sig;
+    if (nn_interrupt_deferred) {
+        nn_interrupt_pending = 1;
+        return;
+    }
     nn_interrupt_flag = 1;
     if (running_state)
         lua_sethook(running_state, stop_hook,

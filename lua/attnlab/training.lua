@@ -1,0 +1,358 @@
+-- attnlab.training: compile, fit, evaluate, predict, and weights on disk,
+-- for nn.Model and nn.Sequential. One training step is
+--     y_pred = model(x_batch, {training=true})
+--     loss = loss_fn(y_batch, y_pred); loss:backward()
+--     optimizer:apply(weights)          -- then the gradients are zeroed
+-- and everything else here is bookkeeping: batches, metrics, progress.
+local core = require "attnlab.core"
+local util = require "attnlab.util"
+
+return function(nn, Model, Sequential)
+  local is_tensor = nn.is_tensor
+
+  -- ---- metrics (Keras's, as means over the samples seen) ------------------
+
+  local function argmax_rows(t)
+    return core.argmax(t, -1)
+  end
+
+  -- name -> function(y_true, y_pred) -> (number of hits, number of samples)
+  local metric_fns = {}
+
+  metric_fns.sparse_categorical_accuracy = function(y, p)
+    local labels = y.ndim == p.ndim and core.squeeze(y, -1) or y
+    local hits = core.equal(argmax_rows(p), labels)
+    return core.sum(hits):item(), hits:numel()
+  end
+
+  metric_fns.categorical_accuracy = function(y, p)
+    local hits = core.equal(argmax_rows(p), argmax_rows(y))
+    return core.sum(hits):item(), hits:numel()
+  end
+
+  metric_fns.binary_accuracy = function(y, p)
+    local hits = core.equal(core.greater(p, 0.5), y)
+    return core.sum(hits):item(), hits:numel()
+  end
+
+  -- Keras resolves "accuracy" from the loss and the shapes.
+  local function resolve_metric(name, loss_name, out_shape)
+    if name == "accuracy" or name == "acc" then
+      if loss_name == "sparse_categorical_crossentropy" then
+        return "sparse_categorical_accuracy", "accuracy"
+      elseif loss_name == "binary_crossentropy" or (out_shape and out_shape[#out_shape] == 1) then
+        return "binary_accuracy", "accuracy"
+      end
+      return "categorical_accuracy", "accuracy"
+    end
+    if metric_fns[name] then return name, name end
+    local known = {}
+    for k in pairs(metric_fns) do known[#known + 1] = k end
+    table.sort(known)
+    util.error("compile: unknown metric '%s' (known: accuracy, %s)", tostring(name),
+               table.concat(known, ", "))
+  end
+
+  -- ---- compile ----------------------------------------------------------------
+
+  local function compile(self, opts)
+    opts = util.check_options("compile", opts, { optimizer = true, loss = true, metrics = true })
+    if opts.loss == nil then util.error("compile: a loss is required, e.g. loss='sparse_categorical_crossentropy'") end
+    self.optimizer = nn.optimizers.get(opts.optimizer or "rmsprop")
+    self.loss_fn = nn.losses.get(opts.loss)
+    self.loss_name = type(opts.loss) == "string" and opts.loss or (self.loss_fn.name or "loss")
+    local out = self.outputs and self.outputs[1]
+    self.metrics = {}
+    for _, m in ipairs(opts.metrics or {}) do
+      local fn_name, display = resolve_metric(m, self.loss_fn.name or self.loss_name,
+                                              out and out.shape)
+      self.metrics[#self.metrics + 1] = { fn = metric_fns[fn_name], name = display }
+    end
+    self.compiled = true
+    return self
+  end
+
+  -- ---- batches -------------------------------------------------------------------
+
+  local function take(x, idx)
+    return core.gather(x, idx, 0)
+  end
+
+  local function index_range(from, to)
+    local t = {}
+    for i = from, to - 1 do t[#t + 1] = i end
+    return t
+  end
+
+  -- A permutation of 0..n-1 from the nn.seed stream (Fisher-Yates).
+  local function permutation(n)
+    local p = index_range(0, n)
+    local r = n > 1 and core.rand(n):totable() or {}
+    for i = n, 2, -1 do
+      local j = math.min(math.floor(r[i] * i) + 1, i)
+      p[i], p[j] = p[j], p[i]
+    end
+    return p
+  end
+
+  -- ---- progress, as Keras prints it ------------------------------------------------
+
+  local function format_logs(logs)
+    local keys = {}
+    for k in pairs(logs) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b)
+      local va, vb = a:sub(1, 4) == "val_", b:sub(1, 4) == "val_"
+      if va ~= vb then return vb end
+      return a < b
+    end)
+    local parts = {}
+    for _, k in ipairs(keys) do parts[#parts + 1] = string.format("%s: %.4f", k, logs[k]) end
+    return table.concat(parts, " - ")
+  end
+
+  local function bar(done, total)
+    local width = 20
+    local filled = total > 0 and math.floor(width * done / total + 1e-9) or width
+    return string.rep("━", filled) .. string.rep("─", width - filled)
+  end
+
+  local function duration(s)
+    if s >= 1 then return string.format("%ds", math.floor(s + 0.5)) end
+    return string.format("%dms", math.floor(s * 1000 + 0.5))
+  end
+
+  -- ---- one pass over data -----------------------------------------------------------
+
+  local function check_data(self, x, y, who)
+    if not self.compiled then
+      util.error("%s: the model must be compiled first: model:compile{optimizer=..., loss=...}", who)
+    end
+    if not is_tensor(x) or not is_tensor(y) then
+      util.error("%s: x and y must be tensors, got %s and %s", who, type(x), type(y))
+    end
+    if x:size(0) ~= y:size(0) then
+      util.error("%s: x and y have different numbers of samples: %s and %s", who,
+                 tostring(x.shape), tostring(y.shape))
+    end
+  end
+
+  -- Runs the model over (x, y) in batches without training; returns the
+  -- mean loss and the metrics table.
+  local function run_eval(self, x, y, batch_size)
+    local n = x:size(0)
+    local total, count, hits = 0, 0, {}
+    core.no_grad(function()
+      for start = 0, n - 1, batch_size do
+        local idx = core.from(index_range(start, math.min(start + batch_size, n)))
+        local xb, yb = take(x, idx), take(y, idx)
+        local p = self:forward(xb, false)
+        local b = xb:size(0)
+        total = total + self.loss_fn(yb, p):item() * b
+        count = count + b
+        for i, m in ipairs(self.metrics) do
+          local h, c = m.fn(yb, p)
+          hits[i] = hits[i] or { 0, 0 }
+          hits[i][1], hits[i][2] = hits[i][1] + h, hits[i][2] + c
+        end
+      end
+    end)
+    local logs = { loss = total / math.max(count, 1) }
+    for i, m in ipairs(self.metrics) do
+      logs[m.name] = hits[i] and hits[i][1] / math.max(hits[i][2], 1) or 0
+    end
+    return logs
+  end
+
+  -- ---- fit -----------------------------------------------------------------------------
+
+  local function call_back(callbacks, event, ...)
+    for _, cb in ipairs(callbacks) do
+      if type(cb) == "function" then
+        if event == "on_epoch_end" then cb(...) end
+      elseif type(cb) == "table" and type(cb[event]) == "function" then
+        cb[event](cb, ...)
+      end
+    end
+  end
+
+  -- model:fit(x, y, {epochs=1, batch_size=32, validation_split=0,
+  -- validation_data={x, y}, shuffle=true, verbose="auto", callbacks={}})
+  -- -> history, with history.history.loss[epoch], metrics and val_*.
+  local function fit(self, x, y, opts)
+    check_data(self, x, y, "fit")
+    opts = util.check_options("fit", opts, {
+      epochs = true, batch_size = true, validation_split = true, validation_data = true,
+      shuffle = true, verbose = true, callbacks = true })
+    local epochs, batch_size = opts.epochs or 1, opts.batch_size or 32
+    if not util.is_integer(epochs) or epochs < 1 then util.error("fit: epochs must be a positive integer, got %s", util.show(epochs)) end
+    if not util.is_integer(batch_size) or batch_size < 1 then util.error("fit: batch_size must be a positive integer, got %s", util.show(batch_size)) end
+    local verbose = opts.verbose
+    if verbose == nil or verbose == "auto" then verbose = 1 end
+    local tty = core.isatty()
+    local callbacks = opts.callbacks or {}
+    -- validation: the last samples (before shuffling), as Keras takes them
+    local n = x:size(0)
+    local vx, vy
+    if opts.validation_data then
+      vx, vy = opts.validation_data[1], opts.validation_data[2]
+    elseif (opts.validation_split or 0) > 0 then
+      local split = opts.validation_split
+      if type(split) ~= "number" or split >= 1 then
+        util.error("fit: validation_split must be a number in [0, 1), got %s", util.show(split))
+      end
+      local nv = math.floor(n * split)
+      if nv > 0 then
+        local train_idx, val_idx = core.from(index_range(0, n - nv)), core.from(index_range(n - nv, n))
+        vx, vy = take(x, val_idx), take(y, val_idx)
+        x, y = take(x, train_idx), take(y, train_idx)
+        n = n - nv
+      end
+    end
+    local weights = self:get_weights_list()
+    local steps = math.ceil(n / batch_size)
+    local history = { history = {}, epoch = {} }
+    local stopped
+    local was_deferred = core.defer_interrupts(true)
+    local ok, err = pcall(function()
+      for epoch = 1, epochs do
+        if verbose ~= 0 then print(string.format("Epoch %d/%d", epoch, epochs)) end
+        local order = opts.shuffle == false and index_range(0, n) or permutation(n)
+        local t0 = core.clock()
+        local total, count, hits = 0, 0, {}
+        local logs
+        for step = 1, steps do
+          local idx = {}
+          for i = (step - 1) * batch_size + 1, math.min(step * batch_size, n) do idx[#idx + 1] = order[i] end
+          local it = core.from(idx)
+          local xb, yb = take(x, it), take(y, it)
+          local p = self:forward(xb, true)
+          local loss = self.loss_fn(yb, p)
+          local lv = loss:item()
+          if lv ~= lv or lv == math.huge or lv == -math.huge then
+            stopped = string.format("the loss became %s at epoch %d, batch %d; training stopped and the weights from before that step are kept",
+                                    tostring(lv), epoch, step)
+            return
+          end
+          for _, w in ipairs(weights) do w:zero_grad() end
+          loss:backward()
+          self.optimizer:apply(weights)
+          local b = #idx
+          total, count = total + lv * b, count + b
+          for i, m in ipairs(self.metrics) do
+            local h, c = core.no_grad(function() return m.fn(yb, p) end)
+            hits[i] = hits[i] or { 0, 0 }
+            hits[i][1], hits[i][2] = hits[i][1] + h, hits[i][2] + c
+          end
+          logs = { loss = total / count }
+          for i, m in ipairs(self.metrics) do logs[m.name] = hits[i][1] / hits[i][2] end
+          call_back(callbacks, "on_batch_end", step, logs)
+          if verbose == 1 and tty then
+            local elapsed = core.clock() - t0
+            io.write(string.format("\r%d/%d %s %s %dms/step - %s\27[K", step, steps, bar(step, steps),
+                                   duration(elapsed), math.floor(elapsed / step * 1000 + 0.5),
+                                   format_logs(logs)))
+            io.flush()
+          end
+          if core.take_interrupt() then
+            stopped = string.format("interrupted at epoch %d, batch %d/%d; the history so far is returned",
+                                    epoch, step, steps)
+            break
+          end
+        end
+        if vx then
+          for k, v in pairs(run_eval(self, vx, vy, batch_size)) do logs["val_" .. k] = v end
+        end
+        for k, v in pairs(logs) do
+          history.history[k] = history.history[k] or {}
+          history.history[k][epoch] = v
+        end
+        history.epoch[epoch] = epoch - 1
+        if verbose ~= 0 then
+          local elapsed = core.clock() - t0
+          local line = string.format("%d/%d %s %s %dms/step - %s", steps, steps, bar(steps, steps),
+                                     duration(elapsed), math.floor(elapsed / steps * 1000 + 0.5),
+                                     format_logs(logs))
+          if tty and verbose == 1 then io.write("\r" .. line .. "\27[K\n") else print(line) end
+        end
+        call_back(callbacks, "on_epoch_end", epoch, logs)
+        if stopped then return end
+      end
+    end)
+    core.defer_interrupts(was_deferred)
+    for _, w in ipairs(weights) do w:zero_grad() end
+    if not ok then error(err, 0) end
+    if stopped then
+      io.stderr:write("fit: " .. stopped .. "\n")
+      history.stopped = stopped
+    end
+    return history
+  end
+
+  local function evaluate(self, x, y, opts)
+    check_data(self, x, y, "evaluate")
+    opts = util.check_options("evaluate", opts, { batch_size = true, verbose = true })
+    local logs = run_eval(self, x, y, opts.batch_size or 32)
+    local out = { logs.loss }
+    for _, m in ipairs(self.metrics) do out[#out + 1] = logs[m.name] end
+    return table.unpack(out)
+  end
+
+  local function predict(self, x, opts)
+    opts = util.check_options("predict", opts, { batch_size = true, verbose = true })
+    if not is_tensor(x) then util.error("predict: x must be a tensor, got %s", type(x)) end
+    local batch_size, n = opts.batch_size or 32, x:size(0)
+    local parts = {}
+    core.no_grad(function()
+      for start = 0, n - 1, batch_size do
+        local idx = core.from(index_range(start, math.min(start + batch_size, n)))
+        parts[#parts + 1] = self:forward(take(x, idx), false)
+      end
+    end)
+    if #parts == 1 then return parts[1] end
+    return core.concat(parts, 0)
+  end
+
+  -- ---- weights on disk (safetensors) -------------------------------------------------
+
+  local function save_weights(self, path)
+    local ws, names = self:get_weights_list()
+    if not core.io.save_safetensors then util.error("save_weights: not available in this build") end
+    return core.io.save_safetensors(path, names, ws)
+  end
+
+  -- Checks every name, shape and dtype first; changes nothing when any is
+  -- off. Returns true, or nil and a message.
+  local function load_weights(self, path)
+    if not core.io.load_safetensors then util.error("load_weights: not available in this build") end
+    local names, tensors = core.io.load_safetensors(path)
+    if not names then return nil, tensors end
+    local by_name = {}
+    for i, n in ipairs(names) do by_name[n] = tensors[i] end
+    local ws, wnames = self:get_weights_list()
+    for i, w in ipairs(ws) do
+      local v = by_name[wnames[i]]
+      if v == nil then
+        return nil, string.format("load_weights: %s has no weight '%s'", path, wnames[i])
+      end
+      if v.shape ~= w.shape then
+        return nil, string.format("load_weights: weight '%s' in %s has shape %s, the model's is %s",
+                                  wnames[i], path, tostring(v.shape), tostring(w.shape))
+      end
+      by_name[wnames[i]] = nil
+    end
+    local extra = next(by_name)
+    if extra then
+      return nil, string.format("load_weights: %s has a weight '%s' that the model does not have", path, extra)
+    end
+    local values = {}
+    for i, n in ipairs(names) do values[n] = tensors[i] end
+    for i, w in ipairs(ws) do core.assign(w, values[wnames[i]]) end
+    return true
+  end
+
+  for _, cls in ipairs { Model, Sequential } do
+    cls.compile, cls.fit, cls.evaluate, cls.predict = compile, fit, evaluate, predict
+    cls.save_weights, cls.load_weights = save_weights, load_weights
+  end
+  nn.metrics = metric_fns
+end
