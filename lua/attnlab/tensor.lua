@@ -6,7 +6,8 @@ local core = require "attnlab.core"
 local tensor = {}
 local internal = { kernels = true, set_node = true, assign = true,
                    seed = true, symbolic = true, clock = true,
-                   train = true, io = true }
+                   train = true, io = true, isatty = true,
+                   defer_interrupts = true, take_interrupt = true }
 for name, fn in pairs(core) do
   if not internal[name] then tensor[name] = fn end
 end
@@ -21,6 +22,55 @@ debug.getregistry()["attnlab.symbolic_tostring"] = function(x, node, shape)
     return string.format("<Symbolic shape=%s from %s>", shape, from)
   end
   return string.format("<Symbolic shape=%s>", shape)
+end
+
+-- tensor.save(x, path) and tensor.load(path): one tensor in a file, the
+-- format chosen by the extension: ".npy" (NumPy's np.save / np.load) or
+-- ".safetensors" (one tensor named "tensor"). Unlike core.io, which returns
+-- nil and a message as Lua's io library does, these raise the error.
+local function file_format(path, who)
+  if type(path) ~= "string" then
+    error(string.format("%s: the path must be a string, got %s", who,
+                        type(path)), 3)
+  end
+  local ext = path:match("%.([^./]+)$")
+  ext = ext and ext:lower()
+  if ext == "npy" or ext == "safetensors" then return ext end
+  error(string.format("%s: cannot tell the file format of '%s' from its "
+                      .. "extension (supported: .npy, .safetensors)", who,
+                      path), 3)
+end
+
+function tensor.save(x, path)
+  if type(x) ~= "userdata" then
+    error(string.format("tensor.save: the value to save must be a tensor, "
+                        .. "got %s", type(x)), 2)
+  end
+  local fmt = file_format(path, "tensor.save")
+  local ok, msg
+  if fmt == "npy" then
+    ok, msg = core.io.save_npy(path, x)
+  else
+    ok, msg = core.io.save_safetensors(path, { "tensor" }, { x })
+  end
+  if not ok then error(msg, 2) end
+end
+
+function tensor.load(path)
+  local fmt = file_format(path, "tensor.load")
+  if fmt == "npy" then
+    local x, msg = core.io.load_npy(path)
+    if not x then error(msg, 2) end
+    return x
+  end
+  local names, tensors = core.io.load_safetensors(path)
+  if not names then error(tensors, 2) end
+  if #tensors ~= 1 then
+    error(string.format("tensor.load: '%s' holds %d tensors (%s); "
+                        .. "tensor.load reads a file with exactly one", path,
+                        #tensors, table.concat(names, ", ")), 2)
+  end
+  return tensors[1]
 end
 
 return tensor

@@ -30,7 +30,15 @@ return function(nn, Model, Sequential)
     return core.sum(hits):item(), hits:numel()
   end
 
+  -- labels and predictions of ranks differing by one (Keras matches them)
+  local function match_rank(y, p)
+    if y.ndim == p.ndim + 1 and y:size(-1) == 1 then return core.squeeze(y, -1), p end
+    if p.ndim == y.ndim + 1 and p:size(-1) == 1 then return y, core.squeeze(p, -1) end
+    return y, p
+  end
+
   metric_fns.binary_accuracy = function(y, p)
+    y, p = match_rank(y, p)
     local hits = core.equal(core.greater(p, 0.5), y)
     return core.sum(hits):item(), hits:numel()
   end
