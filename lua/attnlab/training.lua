@@ -124,9 +124,14 @@ return function(nn, Model, Sequential)
     return string.rep("━", filled) .. string.rep("─", width - filled)
   end
 
-  local function duration(s)
-    if s >= 1 then return string.format("%ds", math.floor(s + 0.5)) end
-    return string.format("%dms", math.floor(s * 1000 + 0.5))
+  -- Keras's progress bar: whole seconds so far, then the time per step
+  local function timing(elapsed, steps)
+    local per = elapsed / math.max(steps, 1)
+    local unit
+    if per >= 1 then unit = string.format("%ds/step", math.floor(per + 0.5))
+    elseif per >= 1e-3 then unit = string.format("%dms/step", math.floor(per * 1e3 + 0.5))
+    else unit = string.format("%dus/step", math.floor(per * 1e6 + 0.5)) end
+    return string.format("%ds %s", math.floor(elapsed), unit)
   end
 
   -- ---- one pass over data -----------------------------------------------------------
@@ -256,9 +261,8 @@ return function(nn, Model, Sequential)
           call_back(callbacks, "on_batch_end", step, logs)
           if verbose == 1 and tty then
             local elapsed = core.clock() - t0
-            io.write(string.format("\r%d/%d %s %s %dms/step - %s\27[K", step, steps, bar(step, steps),
-                                   duration(elapsed), math.floor(elapsed / step * 1000 + 0.5),
-                                   format_logs(logs)))
+            io.write(string.format("\r%d/%d %s %s - %s\27[K", step, steps, bar(step, steps),
+                                   timing(elapsed, step), format_logs(logs)))
             io.flush()
           end
           if core.take_interrupt() then
@@ -277,9 +281,8 @@ return function(nn, Model, Sequential)
         history.epoch[epoch] = epoch - 1
         if verbose ~= 0 then
           local elapsed = core.clock() - t0
-          local line = string.format("%d/%d %s %s %dms/step - %s", steps, steps, bar(steps, steps),
-                                     duration(elapsed), math.floor(elapsed / steps * 1000 + 0.5),
-                                     format_logs(logs))
+          local line = string.format("%d/%d %s %s - %s", steps, steps, bar(steps, steps),
+                                     timing(elapsed, steps), format_logs(logs))
           if tty and verbose == 1 then io.write("\r" .. line .. "\27[K\n") else print(line) end
         end
         call_back(callbacks, "on_epoch_end", epoch, logs)
@@ -325,36 +328,63 @@ return function(nn, Model, Sequential)
   local function save_weights(self, path)
     local ws, names = self:get_weights_list()
     if not core.io.save_safetensors then util.error("save_weights: not available in this build") end
-    return core.io.save_safetensors(path, names, ws)
+    -- safetensors lists tensors by name; the model's order goes in the
+    -- metadata, for load_weights{by_position=true}
+    return core.io.save_safetensors(path, names, ws,
+                                    { ["attnlab.weight_order"] = table.concat(names, "\n") })
   end
 
-  -- Checks every name, shape and dtype first; changes nothing when any is
-  -- off. Returns true, or nil and a message.
-  local function load_weights(self, path)
+  -- Checks every name and shape first; changes nothing when any is off.
+  -- Returns true, or nil and a message. {by_position=true} matches the
+  -- file's weights to the model's in order instead of by name (for a model
+  -- rebuilt in the same session, whose layers got other names).
+  local function load_weights(self, path, opts)
+    opts = util.check_options("load_weights", opts, { by_position = true })
     if not core.io.load_safetensors then util.error("load_weights: not available in this build") end
-    local names, tensors = core.io.load_safetensors(path)
+    local names, tensors, meta = core.io.load_safetensors(path)
     if not names then return nil, tensors end
-    local by_name = {}
-    for i, n in ipairs(names) do by_name[n] = tensors[i] end
     local ws, wnames = self:get_weights_list()
+    local chosen = {}
+    if opts.by_position then
+      if #names ~= #ws then
+        return nil, string.format("load_weights: %s has %d weights, the model %d", path, #names, #ws)
+      end
+      local order = meta and meta["attnlab.weight_order"]
+      if not order then
+        return nil, string.format("load_weights: %s does not record the order of its weights", path)
+      end
+      local by_name, saved = {}, {}
+      for i, n in ipairs(names) do by_name[n] = tensors[i] end
+      for n in (order .. "\n"):gmatch("(.-)\n") do saved[#saved + 1] = n end
+      for i = 1, #ws do chosen[i] = by_name[saved[i]] end
+    else
+      local by_name = {}
+      for i, n in ipairs(names) do by_name[n] = tensors[i] end
+      for i = 1, #ws do
+        chosen[i] = by_name[wnames[i]]
+        if chosen[i] == nil then
+          local hint = ""
+          if #names == #ws then
+            hint = " (the layer names differ, as when a model is built twice in one session;"
+                   .. " build it after nn.clear_session(), or pass {by_position=true})"
+          end
+          return nil, string.format("load_weights: %s has no weight '%s'%s", path, wnames[i], hint)
+        end
+        by_name[wnames[i]] = nil
+      end
+      local extra = next(by_name)
+      if extra then
+        return nil, string.format("load_weights: %s has a weight '%s' that the model does not have", path, extra)
+      end
+    end
     for i, w in ipairs(ws) do
-      local v = by_name[wnames[i]]
-      if v == nil then
-        return nil, string.format("load_weights: %s has no weight '%s'", path, wnames[i])
-      end
-      if v.shape ~= w.shape then
+      if chosen[i] == nil or chosen[i].shape ~= w.shape then
         return nil, string.format("load_weights: weight '%s' in %s has shape %s, the model's is %s",
-                                  wnames[i], path, tostring(v.shape), tostring(w.shape))
+                                  wnames[i], path, chosen[i] and tostring(chosen[i].shape) or "?",
+                                  tostring(w.shape))
       end
-      by_name[wnames[i]] = nil
     end
-    local extra = next(by_name)
-    if extra then
-      return nil, string.format("load_weights: %s has a weight '%s' that the model does not have", path, extra)
-    end
-    local values = {}
-    for i, n in ipairs(names) do values[n] = tensors[i] end
-    for i, w in ipairs(ws) do core.assign(w, values[wnames[i]]) end
+    for i, w in ipairs(ws) do core.assign(w, chosen[i]) end
     return true
   end
 
