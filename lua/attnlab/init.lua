@@ -5,7 +5,7 @@ local nn = require "attnlab.layers"
 
 _G.tensor = tensor
 _G.nn = nn
-_G.viz = _G.viz or {}
+_G.viz = require "attnlab.viz"
 _G.data = require "attnlab.data"
 _G.None = tensor.None
 

@@ -1269,5 +1269,6 @@ int luaopen_attnlab_core(lua_State *L)
     l_nn_register(L);
     l_train_register(L);
     l_io_register(L);
+    l_viz_register(L);
     return 1;
 }

@@ -24,6 +24,8 @@ local expectations = {
                                         "0.0000 0.0000]]" },
   ["train_needle.lua"] = { "Total params:", "Epoch 6/6", "held-out accuracy 1.000",
                            "mean attention at the key: 0." },
+  ["heatmap_needle.lua"] = { "final val_accuracy 1.000", "wrote needle_attention.png",
+                            "s0 key@10", "wrote needle_first8.png, needle_history.png" },
   ["recipe4_self_attention.lua"] = { "h (None, 10, 128) -> self-attention (None, 10, 64)",
                                      "kernel\t(3, 128, 64)" },
 }

@@ -1,0 +1,251 @@
+-- test_viz.lua - the `viz` global: heatmaps, the terminal preview, training
+-- curves, attention and grids, through the learner's API. The pixels are
+-- checked by tests/c/test_viz.c; here the files, sizes and errors.
+local dir = arg[0]:match("^(.*)/") or "."
+local t = dofile(dir .. "/harness.lua")
+local exe = os.getenv("ATTNLAB") or arg[-1]
+
+local tmp = os.tmpname()
+os.remove(tmp)
+os.execute("mkdir -p '" .. tmp .. "'")
+local function path(name) return tmp .. "/" .. name end
+
+local function read(p)
+  local f = io.open(p, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- width and height from a PNG's IHDR chunk
+local function png_size(p)
+  local s = read(p)
+  t.truthy(s and s:sub(1, 8) == "\137PNG\r\n\26\n", p .. " is not a PNG")
+  return string.unpack(">I4", s, 17), string.unpack(">I4", s, 21)
+end
+
+local function entries(d)
+  local p = io.popen("ls -A '" .. d .. "'")
+  local names = {}
+  for l in p:lines() do names[#names + 1] = l end
+  p:close()
+  return names
+end
+
+local m = tensor.from{ { 0, 0.5, 1 }, { 0.25, 0.75, 0.1 } }
+
+t.test("heatmap writes a PNG, an SVG and a PDF by extension", function()
+  t.eq(viz.heatmap(m, { file = path("a.png"), title = "t" }), path("a.png"))
+  local w, h = png_size(path("a.png"))
+  t.truthy(w > 100 and h > 80, "size " .. w .. "x" .. h)
+  t.eq(viz.heatmap(m, { file = path("a.svg") }), path("a.svg"))
+  t.truthy(read(path("a.svg")):find("<svg", 1, true))
+  t.eq(viz.heatmap(m, { file = path("a.PDF") }), path("a.PDF"))
+  t.eq(read(path("a.PDF")):sub(1, 5), "%PDF-")
+end)
+
+t.test("the image size follows width, height and scale", function()
+  viz.heatmap(m, { file = path("s.png"), width = 480, height = 320 })
+  local w, h = png_size(path("s.png"))
+  t.eq(w, 480); t.eq(h, 320)
+  viz.heatmap(m, { file = path("n.png") })
+  local w1, h1 = png_size(path("n.png"))
+  viz.heatmap(m, { file = path("n2.png"), scale = 2 })
+  local w2, h2 = png_size(path("n2.png"))
+  t.truthy(math.abs(w2 - 2 * w1) <= 2 and math.abs(h2 - 2 * h1) <= 2,
+           string.format("%dx%d then %dx%d", w1, h1, w2, h2))
+end)
+
+t.test("nested tables, 3-D with sample= and 4-D with head=", function()
+  t.eq(viz.heatmap({ { 1, 2 }, { 3, 4 } }, { file = path("t.png") }), path("t.png"))
+  local x = tensor.rand(3, 4, 5)
+  t.truthy(viz.heatmap(x, { file = path("s3.png"), sample = 2 }))
+  t.truthy(viz.heatmap(tensor.rand(2, 3, 4, 4), { file = path("s4.png"), sample = 1, head = -1 }))
+  t.eq(viz.last_info.cell_w > 0, true)
+end)
+
+t.test("labels in UTF-8, annotations, colormaps and a colorbar label", function()
+  t.truthy(viz.heatmap(m, { file = path("l.pdf"), xlabels = { "我", "爱", "北京" },
+                            ylabels = { "q0", "q1" }, annotate = true, fmt = ".1f",
+                            cmap = "magma", colorbar_label = "权重", xlabel = "keys" }))
+  local p = io.popen("pdftotext -enc UTF-8 '" .. path("l.pdf") .. "' - 2>&1")
+  local text = p:read("a")
+  p:close()
+  for _, want in ipairs { "我", "爱", "北京", "q0", "q1", "权重", "keys", "0.8" } do
+    t.truthy(text:find(want, 1, true), "pdftotext lacks " .. want .. " in " .. text)
+  end
+  for _, c in ipairs(viz.colormaps) do
+    t.truthy(viz.heatmap(m, { file = path("c.png"), cmap = c }))
+    t.truthy(viz.heatmap(m, { file = path("c.png"), cmap = c .. "_r" }))
+  end
+  viz.heatmap(tensor.from{ { -1, 2 } }, { file = path("d.png"), cmap = "rdbu" })
+  t.eq(viz.last_info.vmin, -2); t.eq(viz.last_info.vmax, 2)
+  viz.heatmap(m, { file = path("v.png"), vmin = -1, vmax = 3 })
+  t.eq(viz.last_info.vmin, -1); t.eq(viz.last_info.vmax, 3)
+end)
+
+t.test("bad input gives clear errors at the learner's line", function()
+  local e = t.raises(function() viz.heatmap({}, { file = path("x.png") }) end,
+                     "viz.heatmap: nothing to draw (an empty table)")
+  t.truthy(e:find("test_viz.lua:", 1, true), e)
+  t.raises(function() viz.heatmap(tensor.zeros(0, 3), { file = path("x.png") }) end,
+           "viz.heatmap: nothing to draw: the matrix has shape (0, 3)")
+  t.raises(function() viz.heatmap(tensor.ones(5), { file = path("x.png") }) end,
+           "viz.heatmap: expected a 2-D matrix, got the 1-D shape (5,) (for one row write x:reshape{1, 5})")
+  t.raises(function() viz.heatmap({ { 1, 2 }, { 3 } }, { file = path("x.png") }) end,
+           "viz.heatmap: the matrix must be a tensor or a table of rows of numbers")
+  t.raises(function() viz.heatmap(m, { file = path("x.png"), xlabels = { "a", "b" } }) end,
+           "viz.heatmap: xlabels has 2 labels but the matrix has 3 columns")
+  t.raises(function() viz.heatmap(m, { file = path("x.png"), ylabels = { "a" } }) end,
+           "viz.heatmap: ylabels has 1 labels but the matrix has 2 rows")
+  t.raises(function() viz.heatmap(m, { file = path("x.png"), cmap = "jet" }) end,
+           "viz.heatmap: unknown colormap 'jet' (known: viridis, magma")
+  t.raises(function() viz.heatmap(m, { file = path("x.jpg") }) end,
+           "viz.heatmap: cannot tell the format of '" .. path("x.jpg") .. "'")
+  t.raises(function() viz.heatmap(m, { file = path("x.png"), colour = "red" }) end,
+           "viz.heatmap: unknown option 'colour'")
+  t.raises(function() viz.heatmap(m, { file = path("x.png"), vmin = 2, vmax = 1 }) end,
+           "viz.heatmap: vmin (2) must be less than vmax (1)")
+  t.raises(function() viz.heatmap(tensor.rand(2, 3, 3), { file = path("x.png"), sample = 2 }) end,
+           "viz.heatmap: sample 2 is out of range for 2 samples (0 to 1)")
+  t.raises(function() viz.heatmap(m, { file = path("x.png"), fmt = "%s" , annotate = true }) end,
+           "viz.heatmap: fmt '%s' is not a number format")
+  t.raises(function() viz.heatmap(nn.Input{ 3, 4 }, { file = path("x.png") }) end,
+           "has no values yet")
+  t.raises(function() viz.heatmap("abc") end, "viz.heatmap: expected a matrix")
+  t.eq(read(path("x.png")), nil)
+  t.eq(read(path("x.jpg")), nil)
+end)
+
+t.test("an unwritable path returns nil and a message; no partial file is left", function()
+  local ok, err = viz.heatmap(m, { file = path("no/such/dir/x.png") })
+  t.eq(ok, nil)
+  t.truthy(err:find(path("no/such/dir/x.png") .. ": No such file or directory", 1, true), err)
+  os.execute("mkdir -p '" .. path("sub/taken.png") .. "'")
+  ok, err = viz.heatmap(m, { file = path("sub/taken.png") })
+  t.eq(ok, nil)
+  t.truthy(err:find(path("sub/taken.png"), 1, true), err)
+  t.eq(#entries(path("sub")), 1) -- only the directory itself; no temporary file
+end)
+
+t.test("NaN and infinite cells are drawn with a warning", function()
+  local p = io.popen(string.format(
+    "'%s' -e 'print(viz.heatmap({{0/0, 1}, {1/0, 2}}, {file=%q, annotate=true}))' 2>&1",
+    exe, path("nan.png")))
+  local out = p:read("a")
+  p:close()
+  t.truthy(out:find("viz.heatmap: warning: 2 cells are NaN or infinite; drawn hatched grey", 1, true), out)
+  t.truthy(out:find(path("nan.png"), 1, true), out)
+  t.truthy(png_size(path("nan.png")))
+end)
+
+local function strip(s) return (s:gsub("\27%[[%d;]*m", "")) end
+
+t.test("show: 24-bit half blocks, 256 colours, ASCII; labels and a scale", function()
+  local s = viz.show(m, { mode = "truecolor", to_string = true, ylabels = { "a", "b" },
+                          xlabels = { "x", "y", "z" }, title = "T" })
+  t.truthy(s:find("\27[38;2;68;1;84;48;2;", 1, true), s)  -- viridis(0) over the next row
+  t.truthy(s:find("\u{2580}", 1, true))
+  local lines = {}
+  for l in strip(s):gmatch("[^\n]+") do lines[#lines + 1] = l end
+  t.eq(lines[1], "T")
+  t.eq(lines[2]:sub(1, 4), "a/b ")  -- two rows on one line
+  t.eq(lines[3], "    xyz")          -- short column labels, vertical
+  t.truthy(lines[4]:find("^0 +1$"), lines[4])
+  local s256 = viz.show(m, { mode = "256", to_string = true })
+  t.truthy(s256:find("\27[38;5;", 1, true) and not s256:find("38;2;", 1, true))
+  local a = viz.show(m, { mode = "ascii", to_string = true })
+  t.eq(a:find("\27", 1, true), nil)
+  t.truthy(a:find("0 [ .:-=+*#%@] 1", 1, true), a)
+  t.truthy(a:find("0  +@\n", 1, true), a)
+end)
+
+t.test("show: wide matrices are averaged down to the terminal width", function()
+  local wide = tensor.rand(4, 500)
+  local s = strip(viz.show(wide, { mode = "truecolor", to_string = true, width = 60 }))
+  for l in s:gmatch("[^\n]+") do
+    t.truthy(utf8.len(l) <= 60, "line too long: " .. l)
+  end
+  t.truthy(s:find("4 x 500 shown as 4 x 44", 1, true), s)
+  -- a row of column means: averaging keeps the mean
+  local s2 = viz.show(tensor.from{ { 0, 1, 0, 1, 0, 1, 0, 1 } }, { mode = "ascii", width = 20,
+                                                                  to_string = true })
+  t.truthy(s2:find("01010101", 1, true) == nil)
+end)
+
+t.test("show falls back to ASCII when NO_COLOR is set or stdout is a pipe", function()
+  for _, env in ipairs { "NO_COLOR=1 ", "" } do
+    local p = io.popen(env .. "'" .. exe .. "' -e 'viz.show(tensor.eye(3))' 2>&1")
+    local out = p:read("a")
+    p:close()
+    t.eq(out:find("\27", 1, true), nil)
+    t.truthy(out:find("[ .:-=+*#%@]", 1, true), out)
+  end
+end)
+
+t.test("plot: a history's loss and metrics, lists of numbers", function()
+  local h = { history = { loss = { 1, 0.5, 0.3 }, val_loss = { 1.1, 0.7, 0.6 },
+                          accuracy = { 0.5, 0.8, 0.9 }, val_accuracy = { 0.4, 0.7, 0.8 } } }
+  t.eq(viz.plot(h, { file = path("h.png"), title = "training" }), path("h.png"))
+  local w, hh = png_size(path("h.png"))
+  t.eq(w, 640); t.eq(hh, 420)
+  t.truthy(viz.plot(h, { file = path("h.pdf"), metrics = { "loss" }, width = 400, height = 300 }))
+  local p = io.popen("pdftotext '" .. path("h.pdf") .. "' - 2>&1")
+  local text = p:read("a")
+  p:close()
+  t.truthy(text:find("validation loss", 1, true) and not text:find("accuracy", 1, true), text)
+  t.truthy(viz.plot({ 3, 2, 1 }, { file = path("l.svg") }))
+  t.truthy(read(path("l.svg")):find("<svg", 1, true))
+  t.truthy(viz.plot{ { 1, 2, 3 }, { 3, 2, 1 }, file = path("two.png"), labels = { "up", "down" } })
+  t.raises(function() viz.plot({}, { file = path("e.png") }) end, "viz.plot: nothing to plot")
+  t.raises(function() viz.plot(h, { file = path("e.png"), metrics = { "auc" } }) end,
+           "viz.plot: no metric 'auc' in the history")
+  t.raises(function() viz.plot({ 1, "x" }, { file = path("e.png") }) end,
+           "viz.plot: series '1' value 2 is string, not a number")
+end)
+
+t.test("attention: a layer's last weights, by model and name, with tokens", function()
+  nn.seed(3)
+  local att = nn.ProbAttention()
+  t.raises(function() viz.attention(att, { file = path("a.png") }) end,
+           "has no attention weights yet")
+  local ids = nn.Input{ 5 }
+  local e = nn.Embedding(10, 4)(ids)
+  local out = att(e)
+  local model = nn.Model(ids, out)
+  local x = tensor.from{ { 1, 2, 3, 4, 0 }, { 5, 6, 7, 8, 9 } }
+  model:predict(x)
+  t.eq(viz.attention(att, { file = path("a.png"), sample = 1,
+                            tokens = { "a", "b", "c", "d", "e" } }), path("a.png"))
+  local vocab = { [0] = "<pad>", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine" }
+  t.eq(viz.attention(model, { layer = att.name, tokens = vocab, ids = x, file = path("b.pdf") }),
+       path("b.pdf"))
+  local p = io.popen("pdftotext '" .. path("b.pdf") .. "' - 2>&1")
+  local text = p:read("a")
+  p:close()
+  for _, w in ipairs { "one", "two", "three", "four", "<pad>", "attention of" } do
+    t.truthy(text:find(w, 1, true), "missing " .. w .. " in " .. text)
+  end
+  t.truthy(viz.attention(model, { file = path("c.png") }))  -- the only attention layer
+  t.raises(function() viz.attention(model, { layer = "nope" }) end, "no layer named 'nope'")
+  t.raises(function() viz.attention(att, { tokens = { "a" }, file = path("d.png") }) end,
+           "viz.attention: tokens has 1 labels but the attention has 5 positions")
+end)
+
+t.test("grid: several heatmaps in one image, a shared colour scale", function()
+  local a, b = tensor.from{ { 0, 1 }, { 2, 3 } }, tensor.from{ { -1, 5, 2 } }
+  t.eq(viz.grid{ a, { b, title = "b", xlabels = { "x", "y", "z" } }, file = path("g.png"),
+                 shared = true, title = "two" }, path("g.png"))
+  t.eq(#viz.last_info, 2)
+  t.eq(viz.last_info[1].vmin, -1); t.eq(viz.last_info[2].vmax, 5)
+  t.truthy(viz.grid({ a, b }, { file = path("g2.png"), ncols = 1, width = 500, height = 600 }))
+  local w, h = png_size(path("g2.png"))
+  t.eq(w, 500); t.eq(h, 600)
+  t.raises(function() viz.grid({}, { file = path("g3.png") }) end, "viz.grid: no heatmaps to draw")
+  t.raises(function() viz.grid({ a, tensor.ones(3) }, { file = path("g3.png") }) end,
+           "viz.grid: entry 2: expected a 2-D matrix")
+end)
+
+os.execute("rm -rf '" .. tmp .. "'")
+t.done()
