@@ -165,7 +165,18 @@ end
 -- Adds a weight made by an initializer; weights are leaves that require
 -- grad, in Keras's order.
 function Layer:add_weight(name, shape, initializer)
-  local w = initializers.get(initializer, self.class_name .. " '" .. self.name .. "'")(shape)
+  local who = self.class_name .. " '" .. self.name .. "'"
+  local w = initializers.get(initializer, who)(shape)
+  if not is_tensor(w) or w.symbolic then
+    util.error("%s: the initializer of %s must return a tensor with values, got %s",
+               who, name, is_tensor(w) and "a symbolic tensor" or type(w))
+  end
+  local want = core.zeros(shape).shape
+  if w.shape ~= want then
+    util.error("%s: the initializer of %s returned shape %s, expected %s", who, name,
+               tostring(w.shape), tostring(want))
+  end
+  w = w:detach() -- a leaf of its own, whatever the initializer returned
   w.requires_grad = true
   self.weights = self.weights or {}
   self.weight_names = self.weight_names or {}

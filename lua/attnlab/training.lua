@@ -71,7 +71,11 @@ return function(nn, Model, Sequential)
     self.loss_name = type(opts.loss) == "string" and opts.loss or (self.loss_fn.name or "loss")
     local out = self.outputs and self.outputs[1]
     self.metrics = {}
-    for _, m in ipairs(opts.metrics or {}) do
+    local metrics = opts.metrics or {}
+    if type(metrics) ~= "table" then
+      util.error("compile: metrics must be a list, e.g. metrics={'accuracy'}, got %s", util.show(metrics))
+    end
+    for _, m in ipairs(metrics) do
       local fn_name, display = resolve_metric(m, self.loss_fn.name or self.loss_name,
                                               out and out.shape)
       self.metrics[#self.metrics + 1] = { fn = metric_fns[fn_name], name = display }
@@ -136,12 +140,26 @@ return function(nn, Model, Sequential)
 
   -- ---- one pass over data -----------------------------------------------------------
 
+  local function check_batch_size(who, b)
+    if b == nil then return 32 end
+    if not util.is_integer(b) or b < 1 then
+      util.error("%s: batch_size must be a positive integer, got %s", who, util.show(b))
+    end
+    return math.tointeger(b)
+  end
+
   local function check_data(self, x, y, who)
     if not self.compiled then
       util.error("%s: the model must be compiled first: model:compile{optimizer=..., loss=...}", who)
     end
     if not is_tensor(x) or not is_tensor(y) then
       util.error("%s: x and y must be tensors, got %s and %s", who, type(x), type(y))
+    end
+    if x.symbolic or y.symbolic then
+      util.error("%s: x and y must be tensors with values, not symbolic ones (nn.Input)", who)
+    end
+    if x.ndim == 0 or x:size(0) == 0 then
+      util.error("%s: x has no samples, shape %s", who, tostring(x.shape))
     end
     if x:size(0) ~= y:size(0) then
       util.error("%s: x and y have different numbers of samples: %s and %s", who,
@@ -196,9 +214,9 @@ return function(nn, Model, Sequential)
     opts = util.check_options("fit", opts, {
       epochs = true, batch_size = true, validation_split = true, validation_data = true,
       shuffle = true, verbose = true, callbacks = true })
-    local epochs, batch_size = opts.epochs or 1, opts.batch_size or 32
+    local epochs = opts.epochs or 1
     if not util.is_integer(epochs) or epochs < 1 then util.error("fit: epochs must be a positive integer, got %s", util.show(epochs)) end
-    if not util.is_integer(batch_size) or batch_size < 1 then util.error("fit: batch_size must be a positive integer, got %s", util.show(batch_size)) end
+    local batch_size = check_batch_size("fit", opts.batch_size)
     local verbose = opts.verbose
     if verbose == nil or verbose == "auto" then verbose = 1 end
     local tty = core.isatty()
@@ -206,11 +224,15 @@ return function(nn, Model, Sequential)
     -- validation: the last samples (before shuffling), as Keras takes them
     local n = x:size(0)
     local vx, vy
-    if opts.validation_data then
-      vx, vy = opts.validation_data[1], opts.validation_data[2]
-    elseif (opts.validation_split or 0) > 0 then
+    if opts.validation_data ~= nil then
+      local vd = opts.validation_data
+      if type(vd) ~= "table" or nn.is_tensor(vd) or not is_tensor(vd[1]) or not is_tensor(vd[2]) then
+        util.error("fit: validation_data must be a pair of tensors {x_val, y_val}")
+      end
+      vx, vy = vd[1], vd[2]
+    elseif opts.validation_split ~= nil then
       local split = opts.validation_split
-      if type(split) ~= "number" or split >= 1 then
+      if type(split) ~= "number" or not (split >= 0 and split < 1) then
         util.error("fit: validation_split must be a number in [0, 1), got %s", util.show(split))
       end
       local nv = math.floor(n * split)
@@ -302,7 +324,7 @@ return function(nn, Model, Sequential)
   local function evaluate(self, x, y, opts)
     check_data(self, x, y, "evaluate")
     opts = util.check_options("evaluate", opts, { batch_size = true, verbose = true })
-    local logs = run_eval(self, x, y, opts.batch_size or 32)
+    local logs = run_eval(self, x, y, check_batch_size("evaluate", opts.batch_size))
     local out = { logs.loss }
     for _, m in ipairs(self.metrics) do out[#out + 1] = logs[m.name] end
     return table.unpack(out)
@@ -311,7 +333,9 @@ return function(nn, Model, Sequential)
   local function predict(self, x, opts)
     opts = util.check_options("predict", opts, { batch_size = true, verbose = true })
     if not is_tensor(x) then util.error("predict: x must be a tensor, got %s", type(x)) end
-    local batch_size, n = opts.batch_size or 32, x:size(0)
+    if x.symbolic then util.error("predict: x must be a tensor with values, not a symbolic one (nn.Input)") end
+    if x.ndim == 0 or x:size(0) == 0 then util.error("predict: x has no samples, shape %s", tostring(x.shape)) end
+    local batch_size, n = check_batch_size("predict", opts.batch_size), x:size(0)
     local parts = {}
     core.no_grad(function()
       for start = 0, n - 1, batch_size do

@@ -162,6 +162,9 @@ nn_status nn_backward(nn_tensor *root, const nn_tensor *grad)
                         "grad (no input of it was created with "
                         "requires_grad=true)");
     if (grad) {
+        if (grad->symbolic)
+            return nn_error(NN_EARG, "backward: the grad %s is symbolic; pass "
+                            "a tensor with values", NN_SHAPE(grad));
         if (!nn_shape_equal(grad->ndim, grad->shape, root->ndim, root->shape))
             return nn_error(NN_ESHAPE, "backward: grad has shape %s but the "
                             "tensor has shape %s", NN_SHAPE(grad),
@@ -203,11 +206,17 @@ done:
 
 /* loss = sum(out * r): a scalar whose gradient probes every output. */
 static nn_status eval_loss(double *loss, nn_tensor **out, nn_gradcheck_fn f,
-                           void *ctx, nn_tensor **inputs, const float *r)
+                           void *ctx, nn_tensor **inputs, const float *r,
+                           const nn_tensor *first)
 {
     nn_status s = f(ctx, inputs, out);
     if (s != NN_OK)
         return s;
+    if ((*out)->symbolic ||
+        !nn_shape_equal((*out)->ndim, (*out)->shape, first->ndim, first->shape))
+        return nn_error(NN_EARG, "gradcheck: f returned %s%s, its first call "
+                        "returned %s", (*out)->symbolic ? "a symbolic " : "",
+                        NN_SHAPE(*out), NN_SHAPE(first));
     double acc = 0.0;
     for (size_t i = 0; i < (*out)->size; i++)
         acc += (double)(*out)->data[i] * (r ? r[i] : 1.0);
@@ -218,7 +227,7 @@ static nn_status eval_loss(double *loss, nn_tensor **out, nn_gradcheck_fn f,
 nn_status nn_gradcheck(double *worst, nn_gradcheck_fn f, void *ctx, int n,
                        nn_tensor **inputs, double eps)
 {
-    nn_tensor *out = NULL, *rt = NULL, *seed = NULL;
+    nn_tensor *out = NULL, *rt = NULL, *seed = NULL, *first = NULL;
     float *r = NULL;
     double loss, hi, lo;
     nn_status s = NN_OK;
@@ -260,6 +269,9 @@ nn_status nn_gradcheck(double *worst, nn_gradcheck_fn f, void *ctx, int n,
     }
     if ((s = nn_backward(out, seed)) != NN_OK)
         goto done;
+    /* the shape of the first result, which every later call must give */
+    if ((s = nn_tensor_symbolic(&first, out->ndim, out->shape)) != NN_OK)
+        goto done;
     nn_tensor_release(out);
     out = NULL;
 
@@ -273,13 +285,13 @@ nn_status nn_gradcheck(double *worst, nn_gradcheck_fn f, void *ctx, int n,
             double h = eps * fmax(1.0, fabs((double)saved));
             x->data[i] = (float)(saved + h);
             double hp = (double)x->data[i] - saved; /* the step really taken */
-            if ((s = eval_loss(&hi, &out, f, ctx, inputs, r)) != NN_OK)
+            if ((s = eval_loss(&hi, &out, f, ctx, inputs, r, first)) != NN_OK)
                 goto restore;
             nn_tensor_release(out);
             out = NULL;
             x->data[i] = (float)(saved - h);
             double hm = saved - (double)x->data[i];
-            if ((s = eval_loss(&lo, &out, f, ctx, inputs, r)) != NN_OK)
+            if ((s = eval_loss(&lo, &out, f, ctx, inputs, r, first)) != NN_OK)
                 goto restore;
             nn_tensor_release(out);
             out = NULL;
@@ -301,6 +313,7 @@ done:
     nn_grad_set(mode);
     nn_tensor_release(out);
     nn_tensor_release(rt);
+    nn_tensor_release(first);
     for (int i = n - 1; i >= 0; i--) { /* reverse: an input given twice */
         nn_tensor_release(inputs[i]->grad);
         inputs[i]->grad = kept[i];

@@ -20,6 +20,9 @@ nn_status nn_dense_shape(int *ondim, int64_t *oshape, const nn_tensor *x,
                          const nn_tensor *kernel, const nn_tensor *bias,
                          const char *name)
 {
+    if (kernel->symbolic || (bias && bias->symbolic))
+        return nn_error(NN_EARG, "Dense '%s': the weights must be tensors "
+                        "with values, not symbolic ones", name);
     if (kernel->ndim != 2)
         return nn_error(NN_ESHAPE, "Dense '%s': kernel must be (in, units), "
                         "got %s", name, NN_SHAPE(kernel));

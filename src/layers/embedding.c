@@ -30,6 +30,9 @@ nn_status nn_embedding_forward(nn_tensor **y, nn_tensor *ids,
     int64_t shape[NN_MAXDIM];
     nn_status s;
     *y = NULL;
+    if (table->symbolic)
+        return nn_error(NN_EARG, "Embedding '%s': the embeddings must be a "
+                        "tensor with values, not a symbolic one", name);
     if (table->ndim != 2)
         return nn_error(NN_ESHAPE, "Embedding '%s': embeddings must be "
                         "(input_dim, output_dim), got %s", name,

@@ -62,6 +62,11 @@ nn_status nn_rnn_check(nn_rnn_dims *d, const char *cls,
                        const int64_t *bias_shape)
 {
     const char *name = cfg->name;
+    if (kernel->symbolic || recurrent_kernel->symbolic ||
+        (bias && bias->symbolic) ||
+        (cfg->recurrent_mask && cfg->recurrent_mask->symbolic))
+        return nn_error(NN_EARG, "%s '%s': the weights must be tensors with "
+                        "values, not symbolic ones", cls, name);
     if (x->ndim != 3)
         return nn_error(NN_ESHAPE, "%s '%s': expected input of rank 3 "
                         "(batch, time, features), got shape %s", cls, name,

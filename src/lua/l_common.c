@@ -10,12 +10,18 @@
 
 /* Lua sees a tensor as a small userdata, so without help its collector
  * would let megabytes of dead tensors pile up: each new tensor's bytes
- * advance the collector as if Lua had allocated them. */
+ * advance the collector as if Lua had allocated them, and past half the
+ * memory limit a full collection runs. This happens here, when an op has
+ * finished and holds no pointers, never inside the core: finalizers run
+ * Lua code that may change tensors. */
 static void gc_account(lua_State *L, const nn_tensor *t)
 {
     static size_t pending;
     pending += t->size * sizeof(float);
-    if (pending >= 64 * 1024) {
+    if (nn_memory_in_use() > nn_memory_limit() / 2 && pending >= 64 * 1024) {
+        lua_gc(L, LUA_GCCOLLECT);
+        pending = 0;
+    } else if (pending >= 64 * 1024) {
         lua_gc(L, LUA_GCSTEP, (int)(pending / 1024 > 1 << 20 ? 1 << 20
                                                                : pending / 1024));
         pending = 0;

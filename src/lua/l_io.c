@@ -67,21 +67,26 @@ static int l_save_safetensors(lua_State *L)
         return l_error(L, "%s: metadata must be a table of strings, got %s",
                        who, luaL_typename(L, 4));
     lua_settop(L, 4);
-    lua_Integer n = luaL_len(L, 2), nt = luaL_len(L, 3);
+    /* raw lengths: no __len can make the buffers below wrap around */
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    lua_Integer nt = (lua_Integer)lua_rawlen(L, 3);
     if (n != nt)
         return l_error(L, "%s: %lld names but %lld tensors", who,
                        (long long)n, (long long)nt);
+    if (n > 1000000)
+        return l_error(L, "%s: %lld tensors are too many for one file", who,
+                       (long long)n);
 
     const char **names = scratch(L, (size_t)n * sizeof *names);
     const nn_tensor **tensors = scratch(L, (size_t)n * sizeof *tensors);
     lua_newtable(L); /* anchors the strings pointed to, index 7 */
     for (lua_Integer i = 1; i <= n; i++) {
         char what[48];
-        lua_geti(L, 2, i);
+        lua_rawgeti(L, 2, i);
         snprintf(what, sizeof what, "names[%lld]", (long long)i);
         names[i - 1] = check_cstring(L, -1, who, what);
         lua_rawseti(L, 7, i);
-        lua_geti(L, 3, i);
+        lua_rawgeti(L, 3, i);
         const nn_tensor *t = l_testtensor(L, -1);
         if (!t)
             return l_error(L, "%s: tensors[%lld] must be a tensor, got %s",

@@ -531,8 +531,9 @@ static int join(lua_State *L, bool stack, const char *name)
     int64_t axis = lua_isnoneornil(L, 2) ? (stack ? 0 : -1)
                                          : l_checkint(L, 2, name, "axis");
     nn_tensor **xs = lua_newuserdatauv(L, (size_t)n * sizeof *xs, 0);
+    /* raw access: the table (argument 1) keeps every element alive */
     for (int i = 1; i <= n; i++) {
-        lua_geti(L, 1, i);
+        lua_rawgeti(L, 1, i);
         xs[i - 1] = l_testtensor(L, -1);
         if (!xs[i - 1])
             return l_error(L, "%s: element %d is %s, not a tensor", name, i,
@@ -792,7 +793,7 @@ static nn_status gradcheck_call(void *p, nn_tensor **inputs, nn_tensor **out)
     (void)inputs; /* the userdata in c->ins wrap these same tensors */
     lua_pushvalue(L, c->fn);
     for (int i = 1; i <= c->n; i++)
-        lua_geti(L, c->ins, i);
+        lua_rawgeti(L, c->ins, i);
     if (lua_pcall(L, c->n, 1, 0) != LUA_OK) {
         if (c->err_ref == LUA_NOREF)
             c->err_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -824,10 +825,17 @@ static int l_gradcheck(lua_State *L)
                                                 "tensor.gradcheck") : 5e-3;
     double tol = lua_istable(L, 3) ? opt_number(L, 3, "tol", 1e-3f,
                                                 "tensor.gradcheck") : 1e-3;
+    /* a private copy of the inputs table (index 4): f cannot collect them */
+    lua_settop(L, 3);
+    lua_createtable(L, n, 0);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        lua_rawseti(L, 4, i);
+    }
     nn_tensor **xs = lua_newuserdatauv(L, (size_t)n * sizeof *xs, 0);
     int any = 0;
     for (int i = 1; i <= n; i++) {
-        lua_geti(L, 2, i);
+        lua_rawgeti(L, 4, i);
         xs[i - 1] = l_testtensor(L, -1);
         if (!xs[i - 1])
             return l_error(L, "tensor.gradcheck: input %d is not a tensor", i);
@@ -839,7 +847,7 @@ static int l_gradcheck(lua_State *L)
     if (!any)
         return l_error(L, "tensor.gradcheck: no input requires grad; create "
                        "them with {requires_grad=true}");
-    gc_ctx c = {L, 1, n, 2, LUA_NOREF};
+    gc_ctx c = {L, 1, n, 4, LUA_NOREF};
     double worst;
     nn_status s = nn_gradcheck(&worst, gradcheck_call, &c, n, xs, eps);
     if (c.err_ref != LUA_NOREF) {
@@ -1216,14 +1224,8 @@ static const luaL_Reg tensor_funcs[] = {
     {NULL, NULL}
 };
 
-static void full_gc(void *ctx)
-{
-    lua_gc((lua_State *)ctx, LUA_GCCOLLECT);
-}
-
 int luaopen_attnlab_core(lua_State *L)
 {
-    nn_set_memory_pressure_hook(full_gc, L);
 
     /* None: Keras's unknown size */
     lua_newtable(L);
