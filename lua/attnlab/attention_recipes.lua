@@ -18,6 +18,27 @@ return function(nn)
     end
   end
 
+  -- the features of x must be those the kernel was built for (axis `axis`
+  -- of the kernel)
+  local function check_features(self, x, kernel, axis)
+    local want = kernel:size(axis)
+    if x:size(2) ~= want then
+      util.error("%s: expected input with %d features (batch, time, %d), got shape %s",
+                 who(self), want, want, tostring(x.shape))
+    end
+  end
+
+  local function check_known_features(self, shape)
+    if #shape ~= 3 then
+      util.error("%s: expected input of rank 3 (batch, time, features), got shape %s",
+                 who(self), tostring(shape))
+    end
+    if shape[3] == core.None then
+      util.error("%s: the features axis of the input must be known, got shape %s",
+                 who(self), tostring(shape))
+    end
+  end
+
   -- scores - 1e9 where the key mask is 0 (mask (batch, Tk) -> broadcast
   -- over the query axis), as Keras masks attention scores
   local function mask_keys(self, scores, mask, axis)
@@ -52,15 +73,13 @@ return function(nn)
   nn.ProbAttention = nn.AttentionPooling
 
   function AttentionPooling:build(shape)
-    if #shape ~= 3 then
-      util.error("%s: expected input of rank 3 (batch, time, features), got shape %s",
-                 who(self), tostring(shape))
-    end
+    check_known_features(self, shape)
     self:add_weight("kernel", { shape[3], 1 }, self.kernel_initializer)
   end
 
   function AttentionPooling:call(x, mask)
     check_rank3(self, x)
+    check_features(self, x, self.kernel, 0)
     local u = core.matmul(x, self.kernel)           -- (batch, time, 1)
     u = mask_keys(self, u, mask, 1)
     local a = core.softmax(u, 1)                     -- over time
@@ -101,15 +120,13 @@ return function(nn)
   end
 
   function SelfAttention:build(shape)
-    if #shape ~= 3 then
-      util.error("%s: expected input of rank 3 (batch, time, features), got shape %s",
-                 who(self), tostring(shape))
-    end
+    check_known_features(self, shape)
     self:add_weight("kernel", { 3, shape[3], self.d_out }, self.kernel_initializer)
   end
 
   function SelfAttention:call(x, mask)
     check_rank3(self, x)
+    check_features(self, x, self.kernel, 1)
     local q = core.matmul(x, core.select(self.kernel, 0, 0))
     local k = core.matmul(x, core.select(self.kernel, 0, 1))
     local v = core.matmul(x, core.select(self.kernel, 0, 2))

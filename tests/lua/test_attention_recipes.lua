@@ -217,6 +217,13 @@ end)
 
 t.test("recipe layers explain bad input", function()
   nn.clear_session()
+  local sa = nn.SelfAttention(4)
+  sa(tensor.randn(2, 3, 5))
+  t.raises(function() sa(tensor.randn(2, 3, 6)) end,
+           "SelfAttention 'self_attention': expected input with 5 features (batch, time, 5), got shape (2, 3, 6)")
+  t.raises(function() nn.AttentionPooling()(nn.Input { 3, None }) end,
+           "AttentionPooling 'attention_pooling': the features axis of the input must be known, got shape (None, 3, None)")
+  nn.clear_session()
   t.raises(function() nn.SelfAttention(4)(tensor.randn(2, 3)) end,
            "SelfAttention 'self_attention': expected input of rank 3 (batch, time, features), got shape (2, 3)")
   t.raises(function() nn.SelfAttention(4, { scale = 0 }) end,
