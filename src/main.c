@@ -5,7 +5,8 @@
  *   attnlab script.lua [args]   run a script (arg as lua gives it)
  *   attnlab -e 'chunk'          run a chunk
  *   attnlab -i script.lua       a prompt after the script
- *   attnlab                     a prompt
+ *   attnlab                     a prompt (when standard input is not a
+ *                               terminal, it is run as one script)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
@@ -38,10 +39,13 @@ static void print_usage(FILE *f)
             "  -v, --version  print the version and exit\n"
             "  -h, --help     print this help and exit\n"
             "  --         stop handling options\n"
-            "With no script and no -e, attnlab opens the prompt.\n"
+            "With no script and no -e, attnlab opens the prompt; when standard "
+            "input\nis not a terminal it runs it as one script instead.\n"
             "Environment: ATTNLAB_LUADIR overrides where the Lua library is "
             "found;\n"
-            "ATTNLAB_MEMORY_LIMIT (bytes) caps the memory tensors may use.\n",
+            "ATTNLAB_MEMORY_LIMIT (bytes) caps the memory tensors may use;\n"
+            "ATTNLAB_HISTORY is the prompt's history file (default "
+            "~/.attnlab_history);\nNO_COLOR turns colour off.\n",
             progname);
 }
 
@@ -187,6 +191,7 @@ static int pmain(lua_State *L)
     const options *o = lua_touserdata(L, 1);
     luaL_openlibs(L);
     set_path(L);
+    nn_repl_open(L);
     create_arg_table(L, o->argv, o->argc, o->script);
     lua_getglobal(L, "require");
     lua_pushliteral(L, "attnlab");
@@ -196,8 +201,8 @@ static int pmain(lua_State *L)
         return 0;
     if (o->script && !run_script(L, o))
         return 0;
-    if (o->interactive || (!o->script && !o->has_e))
-        nn_repl_run(L);
+    if ((o->interactive || (!o->script && !o->has_e)) && !nn_repl_run(L))
+        return 0;
     lua_pushboolean(L, 1);
     return 1;
 }

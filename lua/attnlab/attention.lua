@@ -359,6 +359,7 @@ return function(nn)
                         dropout = true, use_bias = true, output_shape = true,
                         kernel_initializer = true, bias_initializer = true,
                         name = true }
+  nn.option_names.MultiHeadAttention = mha_options
 
   -- nn.MultiHeadAttention{num_heads=, key_dim=, value_dim=, dropout=0,
   -- use_bias=true, output_shape=, kernel_initializer="glorot_uniform",

@@ -9,4 +9,8 @@ _G.viz = require "attnlab.viz"
 _G.data = require "attnlab.data"
 _G.None = tensor.None
 
+-- help(), help(nn.GRU), help "Bidirectional": the docstrings of
+-- lua/attnlab/docs.lua (loaded on first use)
+_G.help = function(...) return require("attnlab.repl").help(...) end
+
 return { tensor = tensor, nn = nn, version = "0.1.0" }

@@ -41,9 +41,16 @@ local Layer = {}
 Layer.__index = Layer
 nn.Layer = Layer
 
+-- Every layer class by its class name (the prompt's :shapes and pretty
+-- printing find them here), and the option names each constructor knows
+-- (the prompt completes them; help shows them).
+nn.classes = {}
+nn.option_names = {}
+
 -- A new layer class: its instances find methods in the class, then Layer.
 local function class(name)
   local cls = { class_name = name }
+  nn.classes[name] = cls
   cls.__index = cls
   cls.__call = Layer.__call
   cls.__tostring = Layer.__tostring
@@ -209,6 +216,7 @@ nn.DenseClass = Dense
 local dense_options = { activation = true, use_bias = true,
                         kernel_initializer = true, bias_initializer = true,
                         name = true, keep_output = true }
+nn.option_names.Dense = dense_options
 
 -- nn.Dense(units, {activation=, use_bias=, kernel_initializer=,
 -- bias_initializer=, name=}): Keras's Dense, on the last axis of any
@@ -296,6 +304,9 @@ local Embedding = class("Embedding")
 
 local embedding_options = { embeddings_initializer = true, mask_zero = true,
                             input_length = true, name = true }
+nn.option_names.Embedding = embedding_options
+nn.option_names.Masking = { mask_value = true, name = true }
+nn.option_names.Activation = { name = true }
 
 -- nn.Embedding(input_dim, output_dim, {mask_zero=, embeddings_initializer=,
 -- name=}): Keras's Embedding; integer ids (...) -> (..., output_dim). With

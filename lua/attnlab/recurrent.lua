@@ -220,7 +220,12 @@ return function(nn)
     return R
   end
 
-  for cls in pairs(cells) do make_rnn(cls) end
+  for cls in pairs(cells) do
+    make_rnn(cls)
+    nn.option_names[cls] = options_for(cls)
+  end
+  nn.option_names.Bidirectional = { merge_mode = true, backward_layer = true,
+                                    name = true, weights = true }
 
   -- ---- Bidirectional -----------------------------------------------------
 

@@ -8,16 +8,23 @@
 #include <lua.h>
 
 /* Calls the function below narg arguments on the stack, with a traceback
- * message handler and Ctrl-C armed. Returns a lua status; on error the
- * message (with traceback) is on the stack. */
+ * message handler and Ctrl-C armed (a second Ctrl-C within a second, when
+ * the first stopped nothing, ends the program). Returns a lua status; on
+ * error the message (with traceback) is on the stack. */
 int nn_repl_docall(lua_State *L, int narg, int nres);
 
 /* Prints the error message on top of the stack to stderr (prefixed with
  * progname) and pops it. */
 void nn_repl_report(lua_State *L, const char *progname);
 
-/* The prompt: read lines with readline, run them (an expression's values
- * are printed), until end of input. */
-void nn_repl_run(lua_State *L);
+/* Registers the small C helpers of the prompt's Lua side as
+ * package.preload["attnlab.repl_c"] (package must be loaded). */
+void nn_repl_open(lua_State *L);
+
+/* The prompt. When standard input is a terminal: GNU Readline with
+ * history, completion, pretty-printed results and `:` commands (see
+ * lua/attnlab/repl.lua). Otherwise standard input is read whole and run as
+ * one script. Returns 1 on success, 0 when the script failed. */
+int nn_repl_run(lua_State *L);
 
 #endif

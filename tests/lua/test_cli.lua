@@ -1,6 +1,6 @@
 -- test_cli.lua - the attnlab program: -e, scripts and their arguments,
--- errors and exit status, --version, --help, unknown options, and the
--- prompt reading from a pipe.
+-- errors and exit status, --version, --help, unknown options, and standard
+-- input from a pipe (run as a script).
 local t = dofile(arg[0]:match("^(.*)/") .. "/harness.lua")
 
 -- the binary: $ATTNLAB (set by make check), else the one running this test
@@ -188,64 +188,58 @@ t.test("an unknown option exits non-zero with the usage on stderr", function()
   t.truthy(err:find("attnlab: '-e' needs an argument", 1, true), err)
 end)
 
--- the lines of the prompt's output that are not echoes of the input or
--- the banner
-local function results(out)
-  local lines = {}
-  for line in out:gmatch("([^\n]*)\n") do
-    line = line:gsub("^>+ ?", "")
-    lines[#lines + 1] = line
-  end
-  return lines
-end
+-- Standard input that is not a terminal (a pipe, `attnlab < script.lua`)
+-- is run as one script: no banner, no prompts, no echo, and the first
+-- error ends the program with a non-zero status. The interactive prompt
+-- itself is tested through a pseudo-terminal in tests/c/test_repl.c.
 
-local function has_line(lines, want)
-  for _, l in ipairs(lines) do
-    if l == want then return true end
-  end
-  return false
-end
-
-t.test("the prompt evaluates lines from a pipe", function()
-  local out, err, code = run("", "x = 1+1\nx\n")
+t.test("piped standard input runs as a script, without prompts", function()
+  local out, err, code = run("", "x = 1+1\nprint(x)\nprint(tensor.ones(2).shape)\n")
   t.eq(code, 0, err)
-  t.truthy(out:find("attnlab ", 1, true), "no banner: " .. out)
-  local lines = results(out)
-  t.truthy(has_line(lines, "2"), "x did not print 2: " .. out)
   t.eq(err, "")
+  t.eq(out, "2\n(2,)\n")
+  -- a bare expression is not a statement in a script
+  out, err, code = run("", "x = 1\nx\n")
+  t.truthy(code ~= 0, "a syntax error exits 0")
+  t.truthy(err:find("attnlab: stdin:", 1, true), err)
+  t.eq(out, "")
 end)
 
-t.test("the prompt survives an error line and continues", function()
-  local out, err, code = run("", "x = 1+1\nerror('boom')\nx + 1\nprint(x * 10)\n")
-  t.eq(code, 0)
-  t.truthy(err:find("stdin:1: boom", 1, true), "error not reported: " .. err)
-  local lines = results(out)
-  t.truthy(has_line(lines, "3"), "x + 1 after the error: " .. out)
-  t.truthy(has_line(lines, "20"), "print after the error: " .. out)
+t.test("piped standard input stops at the first error, non-zero", function()
+  local out, err, code = run("", "print('before')\nerror('boom')\nprint('after')\n")
+  t.truthy(code ~= 0, "exit status 0")
+  t.eq(out, "before\n")
+  t.truthy(err:find("attnlab: stdin:2: boom", 1, true), err)
+  t.truthy(err:find("stack traceback:", 1, true), err)
   -- a library error too
-  out, err, code = run("", "tensor.zeros(-1)\nprint('still here')\n")
-  t.eq(code, 0)
+  out, err, code = run("", "tensor.zeros(-1)\nprint('not reached')\n")
+  t.truthy(code ~= 0)
   t.truthy(err:find("stdin:1: tensor.zeros: size 1 must be a non-negative integer, got -1",
                     1, true), err)
-  t.truthy(has_line(results(out), "still here"), out)
+  t.eq(out, "")
 end)
 
-t.test("the prompt prints tensors and shapes, and reads multi-line chunks", function()
+t.test("piped standard input reads multi-line chunks and a #! line", function()
   local out, err, code = run("",
-    "t1 = tensor.ones(2)\nt1\nt1.shape\nfor i = 1, 2 do\nprint(i * 7)\nend\n")
+    "#!/usr/bin/env attnlab\nt1 = tensor.ones(2)\nprint(t1)\nfor i = 1, 2 do\nprint(i * 7)\nend\n")
   t.eq(code, 0, err)
-  t.truthy(out:find("(2,)\n[1. 1.]\n", 1, true), out)
-  local lines = results(out)
-  t.truthy(has_line(lines, "(2,)"), out)
-  t.truthy(has_line(lines, "7"), out)
-  t.truthy(has_line(lines, "14"), out)
+  t.eq(out, "(2,)\n[1. 1.]\n7\n14\n")
 end)
 
-t.test("-i opens the prompt after a script", function()
+t.test("-i runs piped standard input after the script", function()
   local script = tmpfile("y = 41\n")
-  local out, err, code = run("-i " .. quote(script), "y + 1\n")
+  local out, err, code = run("-i " .. quote(script), "print(y + 1)\n")
   t.eq(code, 0, err)
-  t.truthy(has_line(results(out), "42"), out)
+  t.eq(out, "42\n")
+  out, err, code = run("-i " .. quote(script), "error('late')\n")
+  t.truthy(code ~= 0)
+  t.truthy(err:find("stdin:1: late", 1, true), err)
+end)
+
+t.test("empty piped standard input exits 0", function()
+  local out, err, code = run("", "")
+  t.eq(code, 0, err)
+  t.eq(out, "")
 end)
 
 t.test("- runs a script from stdin", function()

@@ -1,0 +1,401 @@
+/* test_repl.c - types into a real attnlab through a pseudo-terminal
+ * (forkpty), as a teacher would: completion, continuation lines, printed
+ * expressions, errors, Ctrl-C, `;`, help and the history file.
+ *
+ *   test_repl [path/to/attnlab]     (default: $ATTNLAB, then ./attnlab)
+ *   test_repl --startup [attnlab]   prints the time to the first prompt
+ *
+ * Prints "ok - name" / "FAIL - name" per test, then "# passed: N" and
+ * "# failed: N", as the Lua tests do. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *attnlab;
+static char tmpdir[] = "/tmp/attnlab_repl_XXXXXX";
+static char histfile[512];
+static int passed, failed;
+
+typedef struct {
+    pid_t pid;
+    int fd;
+    char *buf;   /* everything the program wrote */
+    size_t len, cap;
+    size_t mark; /* expect() looks after this */
+} session;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int start(session *s)
+{
+    memset(s, 0, sizeof *s);
+    struct winsize ws = {24, 100, 0, 0};
+    s->pid = forkpty(&s->fd, NULL, NULL, &ws);
+    if (s->pid < 0) {
+        perror("forkpty");
+        return 0;
+    }
+    if (s->pid == 0) {
+        setenv("ATTNLAB_HISTORY", histfile, 1);
+        setenv("HOME", tmpdir, 1);
+        setenv("TERM", "dumb", 1);
+        setenv("NO_COLOR", "1", 1);
+        setenv("INPUTRC", "/dev/null", 1);
+        if (chdir(tmpdir) != 0)
+            _exit(126);
+        execl(attnlab, "attnlab", (char *)NULL);
+        _exit(127);
+    }
+    s->cap = 1 << 16;
+    s->buf = malloc(s->cap);
+    if (!s->buf)
+        return 0;
+    s->buf[0] = '\0';
+    return 1;
+}
+
+/* Reads what is available within `ms` milliseconds; 0 at end of output. */
+static int pump(session *s, int ms)
+{
+    struct pollfd p = {s->fd, POLLIN, 0};
+    int r = poll(&p, 1, ms);
+    if (r <= 0)
+        return r == 0;
+    if (s->len + 4096 + 1 > s->cap) {
+        s->cap *= 2;
+        char *b = realloc(s->buf, s->cap);
+        if (!b)
+            return 0;
+        s->buf = b;
+    }
+    ssize_t n = read(s->fd, s->buf + s->len, 4096);
+    if (n <= 0)
+        return 0;
+    s->len += (size_t)n;
+    s->buf[s->len] = '\0';
+    return 1;
+}
+
+static char *find_after(session *s, const char *want)
+{
+    if (!s->buf || s->mark > s->len)
+        return NULL;
+    return strstr(s->buf + s->mark, want);
+}
+
+/* Waits (up to 10 s) until `want` appears after the mark, then moves the
+ * mark past it. */
+static int expect(session *s, const char *want)
+{
+    double end = now() + 10.0;
+    for (;;) {
+        char *hit = find_after(s, want);
+        if (hit) {
+            s->mark = (size_t)(hit - s->buf) + strlen(want);
+            return 1;
+        }
+        if (now() > end || !pump(s, 100)) {
+            if ((hit = find_after(s, want)) != NULL) {
+                s->mark = (size_t)(hit - s->buf) + strlen(want);
+                return 1;
+            }
+            fprintf(stdout, "# expected \"%s\"; after the mark came:\n%s\n", want,
+                    s->buf ? s->buf + s->mark : "");
+            return 0;
+        }
+    }
+}
+
+static void send_keys(session *s, const char *keys)
+{
+    size_t n = strlen(keys);
+    while (n > 0) {
+        ssize_t w = write(s->fd, keys, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        keys += w;
+        n -= (size_t)w;
+    }
+}
+
+static void settle(session *s, int ms)
+{
+    double end = now() + ms / 1000.0;
+    while (now() < end)
+        pump(s, 20);
+}
+
+/* Ends the session with Ctrl-D; returns the exit status or -1. */
+static int finish(session *s)
+{
+    send_keys(s, "\004");
+    int status = -1;
+    double end = now() + 10.0;
+    while (now() < end) {
+        pump(s, 50);
+        pid_t r = waitpid(s->pid, &status, WNOHANG);
+        if (r == s->pid)
+            break;
+    }
+    if (waitpid(s->pid, &status, WNOHANG) == 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &status, 0);
+        status = -1;
+    }
+    close(s->fd);
+    free(s->buf);
+    s->buf = NULL;
+    return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Whether `str` occurs in the output between from and to. */
+static int region_has(session *s, size_t from, size_t to, const char *str)
+{
+    size_t n = strlen(str);
+    for (size_t i = from; i + n <= to; i++)
+        if (memcmp(s->buf + i, str, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void result(int ok, const char *name)
+{
+    if (ok) {
+        passed++;
+        printf("ok - %s\n", name);
+    } else {
+        failed++;
+        printf("FAIL - %s\n", name);
+    }
+    fflush(stdout);
+}
+
+#define PROMPT "attnlab> "
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *b = malloc(1 << 16);
+    size_t n = b ? fread(b, 1, (1 << 16) - 1, f) : 0;
+    fclose(f);
+    if (b)
+        b[n] = '\0';
+    return b;
+}
+
+static int startup_bench(void)
+{
+    int runs = 10;
+    double total = 0, best = 1e9;
+    for (int i = 0; i < runs; i++) {
+        session s;
+        double t0 = now();
+        if (!start(&s))
+            return 1;
+        if (!expect(&s, PROMPT)) {
+            finish(&s);
+            return 1;
+        }
+        double dt = now() - t0;
+        total += dt;
+        if (dt < best)
+            best = dt;
+        finish(&s);
+    }
+    printf("time to the first prompt: %.1f ms mean, %.1f ms best (%d runs)\n",
+           total / runs * 1000, best * 1000, runs);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int bench = argc > 1 && strcmp(argv[1], "--startup") == 0;
+    int argi = bench ? 2 : 1;
+    attnlab = argc > argi ? argv[argi] : getenv("ATTNLAB");
+    if (!attnlab || !*attnlab)
+        attnlab = "./attnlab";
+    char abs[4096];
+    if (attnlab[0] != '/' && realpath(attnlab, abs))
+        attnlab = abs;
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(histfile, sizeof histfile, "%s/history", tmpdir);
+    if (bench) {
+        int r = startup_bench();
+        remove(histfile);
+        rmdir(tmpdir);
+        return r;
+    }
+
+    session s;
+    size_t from;
+    if (!start(&s)) {
+        printf("FAIL - cannot start %s\n# passed: 0\n# failed: 1\n", attnlab);
+        return 1;
+    }
+    result(expect(&s, "Tab completes") && expect(&s, PROMPT), "the banner and the prompt");
+
+    /* an expression prints without `=` or print */
+    send_keys(&s, "6 * 7\r");
+    result(expect(&s, "\n42") && expect(&s, PROMPT), "an expression is printed");
+
+    /* several values, tab-separated */
+    send_keys(&s, "1, 'two', nil\r");
+    result(expect(&s, "1\ttwo\tnil") && expect(&s, PROMPT), "several values print");
+
+    /* completion of a field after `.` */
+    send_keys(&s, "nn.Bi\t");
+    int ok = expect(&s, "nn.Bidirectional");
+    send_keys(&s, "\r");
+    ok = ok && expect(&s, "function nn.Bidirectional") && expect(&s, PROMPT);
+    result(ok, "nn.Bi<Tab> completes to nn.Bidirectional");
+
+    /* completion of a tensor method after `:` */
+    send_keys(&s, "x = tensor.arange(6)\r");
+    expect(&s, PROMPT);
+    send_keys(&s, "x:resh\t");
+    ok = expect(&s, "x:reshape(");
+    send_keys(&s, "3, 2).shape\r");
+    ok = ok && expect(&s, "(3, 2)") && expect(&s, PROMPT);
+    result(ok, "x:resh<Tab> completes to x:reshape(");
+
+    /* x:<Tab><Tab> lists the tensor methods */
+    from = s.mark;
+    send_keys(&s, "x:\t\t");
+    ok = expect(&s, "matmul(");
+    settle(&s, 200);
+    ok = ok && region_has(&s, from, s.len, "softmax(") && region_has(&s, from, s.len, "reshape(");
+    send_keys(&s, "\003");
+    ok = ok && expect(&s, PROMPT);
+    result(ok, "x:<Tab><Tab> lists the tensor methods");
+
+    /* a layer's option names */
+    send_keys(&s, "g = nn.GRU(64, {return_seq\t");
+    ok = expect(&s, "return_sequences=");
+    send_keys(&s, "true})\r");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "g\r");
+    ok = ok && expect(&s, "GRU 'gru' (64 units, return_sequences), not built yet")
+         && expect(&s, PROMPT);
+    send_keys(&s, "h = g(nn.Input{10, 16})\r");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "g\r");
+    ok = ok && expect(&s, "GRU 'gru' (64 units, return_sequences) -> (None, 10, 64), "
+                          "15,744 params") && expect(&s, PROMPT);
+    result(ok, "option names complete inside a layer's options");
+
+    /* a multi-line function definition, with the continuation prompt */
+    send_keys(&s, "function sq(a)\r");
+    ok = expect(&s, "...> ");
+    send_keys(&s, "  return a * a\r");
+    ok = ok && expect(&s, "...> ");
+    send_keys(&s, "end\r");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "sq(9)\r");
+    ok = ok && expect(&s, "81") && expect(&s, PROMPT);
+    result(ok, "a multi-line function definition");
+
+    /* an error, then a working command */
+    send_keys(&s, "error('boom')\r");
+    ok = expect(&s, "boom") && expect(&s, PROMPT);
+    send_keys(&s, "nn.Dense(3)(tensor.ones(3))\r"); /* a library error names the line */
+    ok = ok && expect(&s, "stdin:1: Dense 'dense': expected input of rank >= 2")
+         && expect(&s, PROMPT);
+    send_keys(&s, "print('after' .. 'wards')\r");
+    ok = ok && expect(&s, "afterwards") && expect(&s, PROMPT);
+    result(ok, "an error, then a working command");
+
+    /* Ctrl-C stops a long loop; the variables stay */
+    send_keys(&s, "kept = 1234\r");
+    expect(&s, PROMPT);
+    send_keys(&s, "while true do end\r");
+    settle(&s, 400);
+    send_keys(&s, "\003");
+    ok = expect(&s, "interrupted!") && expect(&s, PROMPT);
+    send_keys(&s, "kept + 1\r");
+    ok = ok && expect(&s, "1235") && expect(&s, PROMPT);
+    result(ok, "Ctrl-C stops a loop and keeps the variables");
+
+    /* a trailing ; prints nothing */
+    from = s.mark;
+    send_keys(&s, "500 + 55;\r");
+    ok = expect(&s, PROMPT) && !region_has(&s, from, s.mark, "555");
+    send_keys(&s, "print('semi' .. 'colon')\r");
+    ok = ok && expect(&s, "semicolon") && expect(&s, PROMPT);
+    result(ok, "a trailing ; hides the result");
+
+    /* Ctrl-C while typing drops the line */
+    send_keys(&s, "undefined_thing(");
+    settle(&s, 100);
+    send_keys(&s, "\003");
+    ok = expect(&s, PROMPT);
+    send_keys(&s, "print('clean' .. 'line')\r");
+    ok = ok && expect(&s, "cleanline") && expect(&s, PROMPT);
+    result(ok && strstr(s.buf, "attempt to call") == NULL, "Ctrl-C while typing clears the line");
+
+    /* help */
+    send_keys(&s, "?nn.Dense\r");
+    ok = expect(&s, "keras.layers.Dense") && expect(&s, PROMPT);
+    result(ok, "?nn.Dense prints the docstring");
+
+    /* :shapes */
+    send_keys(&s, ":shapes on\r");
+    expect(&s, PROMPT);
+    send_keys(&s, "d = nn.Dense(3); y = d(tensor.ones(2, 5, 4));\r");
+    ok = expect(&s, "(2, 5, 4) -> (2, 5, 3)") && expect(&s, PROMPT);
+    result(ok, ":shapes on traces layer calls");
+
+    int code = finish(&s);
+    result(code == 0, "Ctrl-D on an empty line exits with status 0");
+
+    char *hist = slurp(histfile);
+    ok = hist && strstr(hist, "function sq(a)\n  return a * a\nend\n")
+         && strstr(hist, "6 * 7\n") && strstr(hist, "kept + 1\n");
+    result(ok, "the history file keeps the session, a chunk as one entry");
+    free(hist);
+
+    /* a second session finds the history: Up recalls the last entry */
+    if (start(&s)) {
+        expect(&s, PROMPT);
+        send_keys(&s, "\033[A");
+        ok = expect(&s, "d = nn.Dense(3)");
+        send_keys(&s, "\r");
+        ok = ok && expect(&s, PROMPT);
+        finish(&s);
+        hist = slurp(histfile);
+        /* no consecutive duplicate from running the recalled line */
+        const char *first = hist ? strstr(hist, "d = nn.Dense(3)") : NULL;
+        ok = ok && first && strstr(first + 1, "d = nn.Dense(3)") == NULL;
+        free(hist);
+        result(ok, "history is read back, without consecutive duplicates");
+    } else {
+        result(0, "history is read back");
+    }
+
+    remove(histfile);
+    rmdir(tmpdir);
+    printf("# passed: %d\n# failed: %d\n", passed, failed);
+    return failed ? 1 : 0;
+}
