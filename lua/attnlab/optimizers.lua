@@ -98,6 +98,27 @@ local function check_number(who, opts, key, dflt, lo, hi)
   return v
 end
 
+-- The ranges Keras's formulas need: a beta of 1 never forgets, a clip of
+-- 0 zeroes every step, a negative epsilon or decay has no meaning. (An
+-- epsilon of 0 is allowed, as in Keras, for comparisons with textbook
+-- formulas.)
+local ranges = {
+  beta_1 = { 0, 1, "in [0, 1)", true }, beta_2 = { 0, 1, "in [0, 1)", true },
+  rho = { 0, 1, "in [0, 1)", true }, momentum = { 0, 1, "in [0, 1]" },
+  epsilon = { 0, nil, ">= 0" }, clipnorm = { 0, nil, "> 0", false, true },
+  clipvalue = { 0, nil, "> 0", false, true }, global_clipnorm = { 0, nil, "> 0", false, true },
+  weight_decay = { 0, nil, ">= 0" }, initial_accumulator_value = { 0, nil, ">= 0" },
+}
+
+local function check_range(who, key, v)
+  local r = ranges[key]
+  if v == nil or not r then return v end
+  local lo, hi, text, open_hi, open_lo = r[1], r[2], r[3], r[4], r[5]
+  local bad = v < lo or (open_lo and v == lo) or (hi and (v > hi or (open_hi and v == hi)))
+  if bad then util.error("%s: %s must be %s, got %s", who, key, text, util.show(v)) end
+  return v
+end
+
 local function check_bool(who, opts, key)
   local v = opts[key]
   if v ~= nil and type(v) ~= "boolean" then
@@ -141,14 +162,15 @@ local function new(cls, kind, opts, own, defaults)
     if type(dflt) == "boolean" then
       self[k] = check_bool(who, opts, k)
     else
-      self[k] = check_number(who, opts, k, dflt)
+      self[k] = check_range(who, k, check_number(who, opts, k, dflt))
     end
     self.config[k] = self[k]
   end
-  self.weight_decay = check_number(who, opts, "weight_decay", defaults.weight_decay)
+  self.weight_decay = check_range(who, "weight_decay",
+                                  check_number(who, opts, "weight_decay", defaults.weight_decay))
   local nclip = 0
   for _, k in ipairs { "clipnorm", "clipvalue", "global_clipnorm" } do
-    self[k] = check_number(who, opts, k, nil)
+    self[k] = check_range(who, k, check_number(who, opts, k, nil))
     if self[k] ~= nil then nclip = nclip + 1 end
   end
   if nclip > 1 then

@@ -248,7 +248,8 @@ return function(nn, Model, Sequential)
     local history = { history = {}, epoch = {} }
     local stopped
     local was_deferred = core.defer_interrupts(true)
-    local ok, err = pcall(function()
+    -- grad mode on, even when fit is called inside tensor.no_grad
+    local ok, err = pcall(core.enable_grad, function()
       for epoch = 1, epochs do
         if verbose ~= 0 then print(string.format("Epoch %d/%d", epoch, epochs)) end
         local order = opts.shuffle == false and index_range(0, n) or permutation(n)

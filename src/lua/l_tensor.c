@@ -772,6 +772,19 @@ static int l_no_grad(lua_State *L)
     return lua_gettop(L);
 }
 
+/* tensor.enable_grad(f, ...): f with grad mode on (PyTorch's
+ * enable_grad), e.g. fit called inside tensor.no_grad */
+static int l_enable_grad(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    bool old = nn_grad_set(true);
+    int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    nn_grad_set(old);
+    if (st != LUA_OK)
+        return lua_error(L);
+    return lua_gettop(L);
+}
+
 static int l_is_grad_enabled(lua_State *L)
 {
     lua_pushboolean(L, nn_grad_enabled());
@@ -1214,7 +1227,8 @@ static const luaL_Reg tensor_funcs[] = {
     {"numel", l_numel}, {"size", l_size}, {"dim", l_dim}, {"clone", l_clone},
     {"backward", l_backward}, {"zero_grad", l_zero_grad},
     {"set_requires_grad", l_set_requires_grad}, {"detach", l_detach},
-    {"no_grad", l_no_grad}, {"is_grad_enabled", l_is_grad_enabled},
+    {"no_grad", l_no_grad}, {"enable_grad", l_enable_grad},
+    {"is_grad_enabled", l_is_grad_enabled},
     {"gradcheck", l_gradcheck},
     {"memory", l_memory}, {"set_memory_limit", l_set_memory_limit},
     {"seed", l_seed}, {"set_node", l_set_node}, {"assign", l_assign},

@@ -395,4 +395,25 @@ t.test("training a classifier with sparse_categorical_crossentropy from logits",
   t.truthy(l2 < f2 * 0.6, string.format("loss %g -> %g", f2, l2))
 end)
 
+t.test("optimizer settings outside their ranges are refused", function()
+  t.raises(function() nn.optimizers.Adam { beta_1 = 2 } end, "Adam: beta_1 must be in [0, 1), got 2")
+  t.raises(function() nn.optimizers.RMSprop { rho = 1 } end, "RMSprop: rho must be in [0, 1), got 1")
+  t.raises(function() nn.optimizers.SGD { clipnorm = -1 } end, "SGD: clipnorm must be > 0, got -1")
+  t.raises(function() nn.optimizers.Adam { epsilon = -1e-7 } end, "Adam: epsilon must be >= 0, got -1e-07")
+  t.raises(function() nn.optimizers.AdamW { weight_decay = -0.1 } end, "AdamW: weight_decay must be >= 0, got -0.1")
+end)
+
+t.test("fit trains even when called inside tensor.no_grad", function()
+  local m = nn.Sequential { nn.Input { 2 }, nn.Dense(1) }
+  m:compile { optimizer = "sgd", loss = "mse" }
+  local before = m:get_weights()[1]:totable()
+  local h = tensor.no_grad(function()
+    return m:fit(tensor.randn(8, 2), tensor.randn(8, 1), { verbose = 0, epochs = 2 })
+  end)
+  t.eq(#h.history.loss, 2)
+  local after = m:get_weights()[1]:totable()
+  t.truthy(after[1][1] ~= before[1][1], "the weights changed")
+  t.eq(tensor.is_grad_enabled(), true)
+end)
+
 t.done()
