@@ -675,6 +675,13 @@ static void push_table(lua_State *L, const nn_tensor *x, int d, size_t *pos)
 static int l_totable(lua_State *L)
 {
     nn_tensor *x = check_values(L, 1, "totable");
+    /* a Lua number in a table costs ~16 bytes, four times the float, and
+     * Lua's memory is not under the tensors' limit: refuse what the limit
+     * could not hold */
+    if (x->size > nn_memory_limit() / 16)
+        return l_error(L, "totable: a tensor of shape %s (%zu elements) is "
+                       "too large for a Lua table; take a slice first",
+                       NN_SHAPE(x), x->size);
     size_t pos = 0;
     push_table(L, x, 0, &pos);
     return 1;

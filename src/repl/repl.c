@@ -70,6 +70,9 @@ static void on_sigint(int sig)
     if (last_sigint.tv_sec != 0 || last_sigint.tv_nsec != 0) {
         long long ms = (long long)(now.tv_sec - last_sigint.tv_sec) * 1000
                        + (now.tv_nsec - last_sigint.tv_nsec) / 1000000;
+        if (ms < 50)
+            return; /* the same Ctrl-C delivered twice (to the process and
+                       its group); no one presses twice in 50 ms */
         if (ms < 1000) {
             say("\nattnlab: Ctrl-C twice and nothing stopped: quitting\n");
             _exit(130);

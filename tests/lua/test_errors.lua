@@ -740,4 +740,15 @@ t.test("errors raised in lua/attnlab/ point at the caller's line", function()
   t.eq(err:sub(1, #FILE + 1), FILE .. ":")
 end)
 
+t.test("totable refuses what the memory limit could not hold", function()
+  local limit = select(2, tensor.memory())
+  local big = tensor.zeros(200)
+  tensor.set_memory_limit(1600) -- 100 numbers' worth of Lua table
+  local ok, err = pcall(function() return big:totable() end)
+  tensor.set_memory_limit(limit)
+  t.eq(ok, false)
+  t.truthy(err:find("totable: a tensor of shape (200,) (200 elements) is too large for a Lua table; take a slice first", 1, true), err)
+  t.eq(#tensor.zeros(50):totable(), 50)
+end)
+
 t.done()
