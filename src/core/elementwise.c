@@ -212,11 +212,6 @@ int nn_unary_lookup(const char *name)
 #define INV_SQRT2 0.70710678118654752440f
 #define INV_SQRT_2PI 0.39894228040143267794f
 
-static float sigmoidf(float x)
-{
-    return nn_sigmoidf(x);
-}
-
 static void unary_forward(nn_unary_kind k, size_t n, const float *restrict x,
                           float *restrict y)
 {
@@ -258,7 +253,7 @@ static void unary_forward(nn_unary_kind k, size_t n, const float *restrict x,
             y[i] = fminf(fmaxf(x[i] + 3.0f, 0.0f), 6.0f) / 6.0f;
         break;
     case NN_SILU:
-        for (i = 0; i < n; i++) y[i] = x[i] * sigmoidf(x[i]);
+        for (i = 0; i < n; i++) y[i] = x[i] * nn_sigmoidf(x[i]);
         break;
     case NN_UNARY_COUNT:
         break;
@@ -289,7 +284,7 @@ static void unary_backward_kernel(nn_unary_kind k, size_t n, const float *x,
             d = 0.5f * erfcf(-xi * INV_SQRT2) +
                 xi * INV_SQRT_2PI * expf(-0.5f * xi * xi);
             break;
-        case NN_SOFTPLUS: d = sigmoidf(xi); break;
+        case NN_SOFTPLUS: d = nn_sigmoidf(xi); break;
         case NN_SOFTSIGN: {
             float t = 1.0f + fabsf(xi);
             d = 1.0f / (t * t);
@@ -299,7 +294,7 @@ static void unary_backward_kernel(nn_unary_kind k, size_t n, const float *x,
             d = (xi > -3.0f && xi < 3.0f) ? 1.0f / 6.0f : 0.0f;
             break;
         case NN_SILU: {
-            float s = sigmoidf(xi);
+            float s = nn_sigmoidf(xi);
             d = s * (1.0f + xi * (1.0f - s));
             break;
         }

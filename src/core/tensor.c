@@ -11,14 +11,6 @@
 
 static size_t mem_in_use;
 static size_t mem_limit;
-static void (*pressure_hook)(void *);
-static void *pressure_ctx;
-
-void nn_set_memory_pressure_hook(void (*hook)(void *ctx), void *ctx)
-{
-    pressure_hook = hook;
-    pressure_ctx = ctx;
-}
 
 static size_t default_limit(void)
 {
@@ -114,11 +106,7 @@ nn_status nn_tensor_new(nn_tensor **out, int ndim, const int64_t *shape)
     if ((s = nn_shape_numel(&n, ndim, shape)) != NN_OK)
         return s;
     double bytes = (double)n * sizeof(float);
-    bool too_big = n > SIZE_MAX / sizeof(float);
-    if (!too_big && over_limit(n * sizeof(float)) && pressure_hook &&
-        n * sizeof(float) <= nn_memory_limit())
-        pressure_hook(pressure_ctx); /* may free garbage tensors */
-    if (too_big || over_limit(n * sizeof(float))) {
+    if (n > SIZE_MAX / sizeof(float) || over_limit(n * sizeof(float))) {
         format_bytes(need, sizeof need, bytes);
         format_bytes(lim, sizeof lim, (double)nn_memory_limit());
         return nn_error(NN_ENOMEM,

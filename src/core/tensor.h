@@ -76,9 +76,4 @@ size_t nn_memory_in_use(void);
 size_t nn_memory_limit(void);
 void nn_set_memory_limit(size_t bytes);
 
-/* Called once when an allocation would pass the limit, before failing: the
- * Lua bindings run a full garbage collection there, since tensors that are
- * already garbage still count until Lua collects them. */
-void nn_set_memory_pressure_hook(void (*hook)(void *ctx), void *ctx);
-
 #endif

@@ -30,8 +30,9 @@ static void gc_account(lua_State *L, const nn_tensor *t)
 
 void l_pushtensor(lua_State *L, nn_tensor *t)
 {
-    /* the box exists (and is NULL) before it owns anything, so a failed
-     * allocation of the userdata cannot leak t */
+    /* the box is NULL until it owns t, so __gc is safe whenever it runs
+     * (if the userdata itself cannot be allocated, Lua raises a memory
+     * error and t is lost: only Lua's own allocator failing does that) */
     nn_tensor **box = lua_newuserdatauv(L, sizeof *box, 1);
     *box = NULL;
     luaL_setmetatable(L, L_TENSOR);

@@ -60,7 +60,7 @@ static int opts_after_known(lua_State *L, int idx, const char *who,
     }
     /* an explicit nil for the options is fine: f(x, cond and {...} or nil) */
     for (int i = opts ? idx + 1 : idx; i <= lua_gettop(L); i++)
-        if (!lua_isnil(L, i) || (i == idx && opts))
+        if (!lua_isnil(L, i))
             l_error(L, "%s: unexpected argument %d (%s)", who, i,
                     luaL_typename(L, i));
     return opts;

@@ -28,7 +28,6 @@ static int no_tensor_leaked(void **state)
     (void)state;
     /* a test that failed half-way must not leave its limit to the next */
     nn_set_memory_limit(limit_at_start);
-    nn_set_memory_pressure_hook(NULL, NULL);
     if (nn_memory_in_use() != memory_at_start) {
         print_error("leak: %zu bytes of tensors in use before the test, "
                     "%zu after\n", memory_at_start, nn_memory_in_use());
@@ -481,65 +480,21 @@ static void a_composite_op_failing_at_any_allocation_leaks_nothing(void **st)
     nn_tensor_release(y);
 }
 
-/* A pressure hook that counts its calls and releases the tensor in its
- * context, if any, the way the Lua bindings collect garbage tensors. */
-typedef struct {
-    int calls;
-    nn_tensor *garbage;
-} pressure_state;
-
-static void free_garbage(void *ctx)
-{
-    pressure_state *p = ctx;
-    p->calls++;
-    nn_tensor_release(p->garbage);
-    p->garbage = NULL;
-}
-
-static void the_pressure_hook_can_free_memory_before_an_allocation_fails(
-    void **state)
-{
-    (void)state;
-    size_t saved = nn_memory_limit();
-    pressure_state p = {0, NULL};
-    nn_tensor *t;
-    CHECK_OK(nn_tensor_new(&p.garbage, 1, (int64_t[]){20})); /* 80 bytes */
-    nn_set_memory_limit(nn_memory_in_use() + 40);
-    nn_set_memory_pressure_hook(free_garbage, &p);
-    /* fits without the garbage: the hook runs once and the request passes */
-    nn_status s = nn_tensor_new(&t, 1, (int64_t[]){25});
-    nn_set_memory_pressure_hook(NULL, NULL);
-    nn_set_memory_limit(saved);
-    CHECK_OK(s);
-    assert_int_equal(p.calls, 1);
-    assert_null(p.garbage);
-    assert_int_equal(nn_memory_in_use(), memory_at_start + 100);
-    nn_tensor_release(t);
-}
-
-static void the_pressure_hook_runs_once_then_the_allocation_fails(void **st)
+static void allocations_past_the_limit_fail_with_the_limit_named(void **st)
 {
     (void)st;
     size_t saved = nn_memory_limit();
-    pressure_state p = {0, NULL};
     nn_tensor *held, *t = (nn_tensor *)&t;
     char want[256];
     CHECK_OK(nn_tensor_new(&held, 1, (int64_t[]){10}));
     size_t limit = nn_memory_in_use() + 16;
     nn_set_memory_limit(limit);
-    nn_set_memory_pressure_hook(free_garbage, &p);
-    nn_status s1 = nn_tensor_new(&t, 1, (int64_t[]){5}); /* frees nothing */
-    int calls_when_full = p.calls;
-    /* a request larger than the whole limit cannot be helped by freeing */
+    nn_status s1 = nn_tensor_new(&t, 1, (int64_t[]){5}); /* 20 > 16 left */
     nn_status s2 = nn_tensor_new(&t, 1, (int64_t[]){1000});
-    int calls_when_too_big = p.calls - calls_when_full;
-    nn_set_memory_pressure_hook(NULL, NULL);
     nn_set_memory_limit(saved);
     nn_tensor_release(held);
     assert_int_equal(s1, NN_ENOMEM);
-    assert_int_equal(calls_when_full, 1);
     assert_int_equal(s2, NN_ENOMEM);
-    assert_int_equal(calls_when_too_big, 0);
     snprintf(want, sizeof want, "a tensor of shape (1000,) would need 4000 "
              "bytes, more than the memory limit (%zu bytes)", limit);
     assert_string_equal(nn_errmsg(), want);
@@ -829,8 +784,7 @@ int main(void)
         TEST(a_size_just_below_the_byte_overflow_is_refused_by_the_limit),
         TEST(an_op_over_the_memory_limit_fails_under_its_name_and_leaks_nothing),
         TEST(a_composite_op_failing_at_any_allocation_leaks_nothing),
-        TEST(the_pressure_hook_can_free_memory_before_an_allocation_fails),
-        TEST(the_pressure_hook_runs_once_then_the_allocation_fails),
+        TEST(allocations_past_the_limit_fail_with_the_limit_named),
         TEST(the_generator_is_xoshiro256starstar_seeded_by_splitmix64),
         TEST(the_same_seed_gives_the_same_stream),
         TEST(uniform_draws_lie_in_0_1_with_mean_one_half),

@@ -65,6 +65,44 @@ function H.raises(fn, want)
   return err
 end
 
+-- The values of a (nested) table or a tensor, in row-major order.
+function H.flatten(v, out)
+  out = out or {}
+  if type(v) == "userdata" then v = v:totable() end
+  if type(v) == "table" then
+    for i = 1, #v do H.flatten(v[i], out) end
+  else
+    out[#out + 1] = v
+  end
+  return out
+end
+
+-- Errors of tensor got against the reference want (a nested table or a
+-- number), for the PyTorch-fixture tests:
+--   normwise     max|got - want| / max|want|  (NaN makes it NaN)
+--   elementwise  max |got - want| / max(|want|, 1% of max|want|)
+function H.relative_errors(got, want, what)
+  if got == nil then error((what or "value") .. ": no value", 2) end
+  local g = H.flatten(got)
+  local w = type(want) == "table" and H.flatten(want) or { want }
+  if #g ~= #w then
+    error(string.format("%s: %d elements, want %d", what or "value", #g, #w), 2)
+  end
+  local scale, diff = 0, 0
+  for i = 1, #w do
+    scale = math.max(scale, math.abs(w[i]))
+    local d = math.abs(g[i] - w[i])
+    if not (d <= diff) then diff = d end -- NaN sticks
+  end
+  local floor = math.max(1e-2 * scale, 1e-30)
+  local elementwise = 0
+  for i = 1, #w do
+    local e = math.abs(g[i] - w[i]) / math.max(math.abs(w[i]), floor)
+    if not (e <= elementwise) then elementwise = e end
+  end
+  return diff / math.max(scale, 1e-30), elementwise
+end
+
 function H.done()
   print("# passed: " .. H.passed)
   print("# failed: " .. H.failed)

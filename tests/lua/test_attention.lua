@@ -16,29 +16,11 @@ local ref = dofile(dir .. "/../ref/attention_ref.lua")
 
 local VALUE_TOL, GRAD_TOL = 1e-5, 1e-4
 
-local function flatten(v, out)
-  out = out or {}
-  if type(v) == "table" then
-    for i = 1, #v do flatten(v[i], out) end
-  else
-    out[#out + 1] = v
-  end
-  return out
-end
+local flatten = t.flatten
 
 -- normwise relative error of tensor got against the nested table want
 local function relerr(got, want, what)
-  t.truthy(got ~= nil, what .. ": no value")
-  local g = flatten(got:totable())
-  local w = type(want) == "table" and flatten(want) or { want }
-  t.eq(#g, #w, what .. ": number of elements")
-  local scale, diff = 0, 0
-  for i = 1, #w do
-    scale = math.max(scale, math.abs(w[i]))
-    local d = math.abs(g[i] - w[i])
-    if not (d <= diff) then diff = d end -- NaN sticks
-  end
-  return diff / math.max(scale, 1e-30)
+  return (t.relative_errors(got, want, what))
 end
 
 -- A reference that is zero in exact arithmetic (MultiHeadAttention's key

@@ -13,31 +13,10 @@ local VALUE_TOL, GRAD_TOL = 1e-5, 1e-4
 local cases = {}
 for _, c in ipairs(ref.cases) do cases[c.name] = c end
 
-local function flatten(v, out)
-  out = out or {}
-  if type(v) == "table" then
-    for i = 1, #v do flatten(v[i], out) end
-  else
-    out[#out + 1] = v
-  end
-  return out
-end
-
-local function rel_error(got, want)
-  local g, w = flatten(got:totable()), flatten(want)
-  t.eq(#g, #w, "number of elements")
-  local scale, diff = 0, 0
-  for i = 1, #w do
-    scale = math.max(scale, math.abs(w[i]))
-    local d = math.abs(g[i] - w[i])
-    if not (d <= diff) then diff = d end
-  end
-  return diff / math.max(scale, 1e-30)
-end
+local flatten = t.flatten
 
 local function check(got, want, tol, what)
-  t.truthy(got ~= nil, what .. ": missing")
-  local e = rel_error(got, want)
+  local e = t.relative_errors(got, want, what)
   if not (e <= tol) then
     error(string.format("%s: worst relative error %.3g > %g", what, e, tol), 2)
   end

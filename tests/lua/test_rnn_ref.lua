@@ -19,39 +19,8 @@ local ref = dofile(dir .. "/../ref/rnn_ref.lua")
 
 local VALUE_TOL, GRAD_TOL = 1e-5, 1e-4
 
-local function flatten(v, out)
-  out = out or {}
-  if type(v) == "table" then
-    for i = 1, #v do flatten(v[i], out) end
-  else
-    out[#out + 1] = v
-  end
-  return out
-end
-
--- normwise and elementwise relative errors of tensor got against the
--- nested table want
-local function errors(got, want, what)
-  t.truthy(got ~= nil, what .. ": no value")
-  local g, w = flatten(got:totable()), flatten(want)
-  t.eq(#g, #w, what .. ": number of elements")
-  local scale, diff = 0, 0
-  for i = 1, #w do
-    scale = math.max(scale, math.abs(w[i]))
-    local d = math.abs(g[i] - w[i])
-    if not (d <= diff) then diff = d end -- NaN sticks
-  end
-  local floor = math.max(1e-2 * scale, 1e-30)
-  local elementwise = 0
-  for i = 1, #w do
-    local e = math.abs(g[i] - w[i]) / math.max(math.abs(w[i]), floor)
-    if not (e <= elementwise) then elementwise = e end
-  end
-  return diff / math.max(scale, 1e-30), elementwise
-end
-
 local function check(got, want, tol, what)
-  local e, elementwise = errors(got, want, what)
+  local e, elementwise = t.relative_errors(got, want, what)
   if not (e <= tol) then
     error(string.format("%s: worst relative error %.3g > %g", what, e, tol), 2)
   end
