@@ -1,8 +1,8 @@
 -- Seeing where the model looks: train the attention-pooling model of
 -- train_needle.lua, then draw its attention weights for the first held-out
 -- sequences as a heatmap (needle_attention.png) and in the terminal.
--- 看模型在看哪里:训练 train_needle.lua 中的注意力池化模型,然后把前几个
--- 测试序列的注意力权重画成热力图(needle_attention.png),并在终端里显示。
+-- 看模型在看哪里：训练 train_needle.lua 中的注意力汇聚模型，然后把前几个
+-- 测试序列的注意力权重画成热力图（needle_attention.png），并在终端里显示。
 --
 --   ./attnlab examples/heatmap_needle.lua
 nn.seed(42)
@@ -22,7 +22,7 @@ local history = model:fit(x, y, { epochs = 6, batch_size = 32, validation_split 
 print(string.format("final val_accuracy %.3f", history.history.val_accuracy[6]))
 
 -- One image: sample 0's attention over its tokens (weights (500, 1, 20)).
--- 一张图:样本 0 在各个词上的注意力(权重形状 (500, 1, 20))。
+-- 一张图：样本 0 在各个词上的注意力（权重形状 (500, 1, 20)）。
 model:predict(x_test, { batch_size = 500 })
 local path = assert(viz.attention(attention, {
   sample = 0, tokens = test_info.tokens, ids = x_test,
@@ -31,7 +31,7 @@ local path = assert(viz.attention(attention, {
 print("wrote " .. path)
 
 -- The first eight samples as rows: the bright cell of each row is its key.
--- 前八个样本,每行一个:每行最亮的格子就是关键词。
+-- 前八个样本，每行一个：每行最亮的格子就是关键词。
 local w = attention:last_attention()                    -- (500, 1, 20)
 local first = tensor.squeeze(w:slice(0, 0, 8), 1)        -- (8, 20)
 local keys = {}

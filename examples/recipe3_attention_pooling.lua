@@ -1,5 +1,5 @@
 -- Recipe 3: attention pooling with a mask (the tutorials' ProbAttention).
--- 配方 3:带掩码的注意力池化(教程中的 ProbAttention)。
+-- 配方 3：带掩码的注意力汇聚（教程中的 ProbAttention）。
 --
 --   ./attnlab examples/recipe3_attention_pooling.lua
 nn.seed(3)
@@ -27,5 +27,5 @@ print(pooling:last_attention())
 
 -- Keras's Masking() recomputes the mask from the values: after an
 -- Embedding whose row 0 is not zero it masks nothing.
--- Keras 的 Masking() 根据数值重新计算掩码:若 Embedding 第 0 行不为零,则不会掩盖任何位置。
+-- Keras 的 Masking() 根据数值重新计算掩码：若 Embedding 第 0 行不为零，则不会掩盖任何位置。
 print("Masking() after Embedding:", nn.Masking()(embedding(ids)).mask)

@@ -2,8 +2,8 @@
 -- embeddings) trained on data.needle, where the label is decided by the
 -- one key token hidden in each sequence. After a few epochs the attention
 -- weight sits on that token.
--- 会学习“看哪里”的注意力:配方 3(嵌入上的注意力池化)在 data.needle 上训练。
--- 每个序列中藏着一个决定标签的关键词;训练几轮后,注意力权重集中在这个词上。
+-- 会学习“看哪里”的注意力：配方 3（嵌入上的注意力汇聚）在 data.needle 上训练。
+-- 每个序列中藏着一个决定标签的关键词；训练几轮后，注意力权重集中在这个词上。
 --
 --   ./attnlab examples/train_needle.lua
 nn.seed(42)
@@ -29,7 +29,7 @@ print(string.format("held-out accuracy %.3f, loss %.4f / 测试集准确率 %.3f
 
 -- Where does the model look? The attention weight at the key's position,
 -- averaged over the held-out samples (uniform attention would give ~1/15).
--- 模型在看哪里?测试样本在关键词位置上的平均注意力权重(均匀注意力约为 1/15)。
+-- 模型在看哪里？测试样本在关键词位置上的平均注意力权重（均匀注意力约为 1/15）。
 model:predict(x_test, { batch_size = 500 })
 local weights = attention:last_attention():totable()   -- (500, 1, 20)
 local positions = test_info.positions:totable()
@@ -39,7 +39,7 @@ print(string.format("mean attention at the key: %.3f / 关键词处的平均注�
                     sum / #positions, sum / #positions))
 
 -- The first held-out sequence, token by token, with its attention weight.
--- 第一个测试序列:逐词显示注意力权重。
+-- 第一个测试序列：逐词显示注意力权重。
 local row, tokens = x_test:totable()[1], test_info.tokens
 for t, id in ipairs(row) do
   local w = weights[1][1][t]

@@ -394,13 +394,13 @@ local function word_sequence(text, filters, lower, split)
   end
   return out
 end
+local word_sequence_opts = { filters = true, lower = true, split = true }
 data.text_to_word_sequence = function(text, opts)
   local who = "data.text_to_word_sequence"
   if type(text) ~= "string" then
     util.error("%s: expected a string, got %s", who, type(text))
   end
-  opts = util.check_options(who, opts,
-                            { filters = true, lower = true, split = true })
+  opts = util.check_options(who, opts, word_sequence_opts)
   return word_sequence(text, opts.filters or KERAS_FILTERS,
                        opts.lower ~= false, opts.split or " ")
 end
@@ -652,5 +652,13 @@ function data.to_categorical(y, num_classes)
   for i, v in ipairs(flat) do out:set(i - 1, math.tointeger(v), 1) end
   return out:reshape(shape)
 end
+
+-- The option names each function accepts (the tables its option check
+-- uses), for help, completion and tests/lua/test_docs.lua.
+data.option_names = {
+  needle = needle_opts, marker = marker_opts, adding = adding_opts,
+  sentiment = sentiment_opts, Tokenizer = tokenizer_opts,
+  text_to_word_sequence = word_sequence_opts, pad_sequences = pad_opts,
+}
 
 return data

@@ -18,6 +18,9 @@ local util = require "attnlab.util"
 
 local train = core.train
 local losses = {}
+-- The option names each constructor and function accepts (the tables its
+-- check_options uses), for help, completion and tests/lua/test_docs.lua.
+losses.option_names = {}
 
 local function is_tensor(x)
   return type(x) == "userdata" and getmetatable(x) == debug.getregistry()["attnlab.tensor"]
@@ -179,6 +182,7 @@ local function define(class_name, kernel, known)
   cls.config_keys = util.sorted_keys(known)
   local ctor_known = { reduction = true, name = true, axis = true }
   for k in pairs(known) do ctor_known[k] = true end
+  losses.option_names[class_name] = ctor_known
   losses[class_name] = function(opts)
     opts = util.check_options(class_name, opts, ctor_known)
     local self = base(cls, class_name, opts, kernel)
@@ -190,6 +194,7 @@ local function define(class_name, kernel, known)
   -- Keras's function form: the per-sample losses (no reduction)
   local fn_known = { axis = true }
   for k in pairs(known) do fn_known[k] = true end
+  losses.option_names[kernel] = fn_known
   losses[kernel] = function(y_true, y_pred, opts)
     opts = util.check_options(kernel, opts, fn_known)
     local obj = losses[class_name](opts)
@@ -233,13 +238,15 @@ end
 -- A Lua function(y_true, y_pred) -> per-sample losses (or a scalar), as
 -- Keras's LossFunctionWrapper.
 local Wrapper = class("LossFunctionWrapper")
+local wrapper_opts = { reduction = true, name = true }
+losses.option_names.LossFunctionWrapper = wrapper_opts
 
 function losses.LossFunctionWrapper(fn, opts)
   if type(fn) ~= "function" and not (type(fn) == "table" and getmetatable(fn)
                                      and getmetatable(fn).__call) then
     util.error("LossFunctionWrapper: expected a function(y_true, y_pred), got %s", type(fn))
   end
-  opts = util.check_options("LossFunctionWrapper", opts, { reduction = true, name = true })
+  opts = util.check_options("LossFunctionWrapper", opts, wrapper_opts)
   local self = base(Wrapper, "LossFunctionWrapper", opts, "loss")
   self.fn = fn
   return self

@@ -118,11 +118,16 @@ return function(nn)
     return v, false
   end
 
+  -- the option names of nn.Model and nn.Sequential (for help, completion
+  -- and tests/lua/test_docs.lua)
+  nn.option_names.Model = { name = true }
+  nn.option_names.Sequential = { name = true }
+
   -- nn.Model(inputs, outputs, {name=}): Keras's functional Model over the
   -- graph that symbolic calls recorded. inputs and outputs are tensors or
   -- lists of tensors.
   function nn.Model(inputs, outputs, opts)
-    opts = util.check_options("nn.Model", opts, { name = true })
+    opts = util.check_options("nn.Model", opts, nn.option_names.Model)
     local ins, single_in = as_list(inputs, "inputs")
     local outs, single_out = as_list(outputs, "outputs")
     for i, x in ipairs(ins) do
@@ -283,7 +288,7 @@ return function(nn)
   -- Keras's Sequential. When the first entry is an nn.Input, every layer is
   -- built (and its shape known) as it is added.
   function nn.Sequential(layers, opts)
-    opts = util.check_options("nn.Sequential", opts, { name = true })
+    opts = util.check_options("nn.Sequential", opts, nn.option_names.Sequential)
     local self = setmetatable({ layers = {}, name = opts.name or nn.unique_name("sequential") }, Sequential)
     for _, l in ipairs(layers or {}) do self:add(l) end
     return self

@@ -17,6 +17,9 @@ local util = require "attnlab.util"
 
 local train = core.train
 local optimizers = {}
+-- The option names each constructor accepts (what new() checks against),
+-- for help, completion and tests/lua/test_docs.lua.
+optimizers.option_names = {}
 
 local function is_tensor(x)
   return type(x) == "userdata" and getmetatable(x) == debug.getregistry()["attnlab.tensor"]
@@ -306,6 +309,10 @@ local function define(class_name, kind, defaults, own_list)
     keys[#keys + 1] = kv[1]
   end
   cls.own_keys = keys
+  local known = {}
+  for k in pairs(base_options) do known[k] = true end
+  for k in pairs(own) do known[k] = true end
+  optimizers.option_names[class_name] = known
   optimizers[class_name] = function(opts)
     return new(cls, kind, opts, own, defaults)
   end

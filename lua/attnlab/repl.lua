@@ -8,6 +8,8 @@ local C = require "attnlab.repl_c"
 local nn = require "attnlab.layers"
 local tensor = require "attnlab.tensor"
 local docs = require "attnlab.docs"
+local i18n = require "attnlab.i18n"
+local lesson_lib = require "attnlab.lesson"
 
 local R = {
   color = false,          -- set by the C side: a terminal, no NO_COLOR
@@ -534,29 +536,45 @@ end
 -- ---- help --------------------------------------------------------------------
 
 local commands_help = {
-  { ":help", "this list (help() too)" },
-  { "?name", "the docstring of name: ?nn.GRU, ?viz.heatmap (help(x) too)" },
-  { ":shapes on|off", "print every layer call with its input and output shapes" },
-  { ":time on|off [s]", "show how long each command took, when longer than s (0.5)" },
-  { ":save file.lua", "write this session's successful commands to a script" },
-  { ":lesson [N]", "list the lessons, or run lesson N step by step" },
-  { ":quit", "leave (Ctrl-D on an empty line too)" },
+  { ":help", "this list (help() too)", "这份说明（help() 也可以）" },
+  { "?name", "the docstring of name: ?nn.GRU, ?viz.heatmap (help(x) too)",
+    "name 的说明：?nn.GRU、?viz.heatmap（help(x) 也可以）" },
+  { ":shapes on|off", "print every layer call with its input and output shapes",
+    "打印每次层调用的输入形状和输出形状" },
+  { ":time on|off [s]", "show how long each command took, when longer than s (0.5)",
+    "命令耗时超过 s 秒（默认 0.5）时显示用时" },
+  { ":save file.lua", "write this session's successful commands to a script",
+    "把本次会话中成功运行的命令写成脚本" },
+  { ":lesson [N]", "list the lessons, or run lesson N step by step",
+    "列出所有课程，或一步一步运行第 N 课" },
+  { ":next :back :again", "in a lesson: skip a step, go one back, show the step again",
+    "课程中：跳过这一步、回到上一步、再显示一遍这一步" },
+  { ":lang en|zh", "the language of help, lessons and messages",
+    "帮助、课程和提示信息所用的语言" },
+  { ":quit", "leave the lesson, or the prompt (Ctrl-D on an empty line too)",
+    "退出课程或退出提示符（在空行按 Ctrl-D 也可以）" },
 }
 
 local function overview()
-  say(paint("1", "attnlab") .. ": Lua 5.4 with tensors and Keras-style layers.")
+  say(paint("1", "attnlab") .. i18n.tr(": Lua 5.4 with tensors and Keras-style layers.",
+                                       "：带张量和 Keras 式层的 Lua 5.4。"))
   say("")
-  say("Modules:")
+  say(i18n.tr("Modules:", "模块："))
   for _, m in ipairs { "tensor", "nn", "viz", "data" } do
-    say(string.format("  %-8s %s", m, docs.modules[m]))
+    say(string.format("  %-8s %s", m, i18n.field(docs.modules, m) or docs.modules[m]))
   end
   say("")
-  say("Commands:")
-  for _, c in ipairs(commands_help) do say(string.format("  %-18s %s", c[1], c[2])) end
+  say(i18n.tr("Commands:", "命令："))
+  for _, c in ipairs(commands_help) do
+    say(string.format("  %-20s %s", c[1], i18n.tr(c[2], c[3])))
+  end
   say("")
-  say("Keys: Tab completes names, methods after : and options in {...};")
-  say("Ctrl-R searches the history; Ctrl-C clears the line or stops a computation.")
-  say("A trailing ; hides the result. Documented:")
+  say(i18n.tr("Keys: Tab completes names, methods after : and options in {...};\n"
+              .. "Ctrl-R searches the history; Ctrl-C clears the line or stops a computation.\n"
+              .. "A trailing ; hides the result. Documented:",
+              "按键：Tab 补全名字、: 之后的方法和 {...} 中的选项；\n"
+              .. "Ctrl-R 搜索历史；Ctrl-C 清空当前行或停止计算。\n"
+              .. "行末的 ; 不显示结果。有说明的名字："))
   local names = {}
   for _, e in ipairs(docs.entries) do names[#names + 1] = e.name end
   local line = " "
@@ -640,6 +658,7 @@ end
 -- ---- lessons -----------------------------------------------------------------
 
 function R.lesson_dir()
+  if R.lessons_path then return R.lessons_path end -- tests
   local env = os.getenv("ATTNLAB_LESSONS")
   if env and env ~= "" then return env end
   local init = package.searchpath("attnlab.init", package.path)
@@ -658,20 +677,6 @@ function R.lessons()
   end
   table.sort(list, function(a, b) return a.n < b.n end)
   return list
-end
-
-local function load_lesson(file)
-  local chunk, err = loadfile(file, "t", {})
-  if not chunk then error(err, 0) end
-  local ok, lesson = pcall(chunk)
-  if not ok or type(lesson) ~= "table" or type(lesson.steps) ~= "table" then
-    error("lesson " .. file .. ": expected a table with steps", 0)
-  end
-  return lesson
-end
-
-local function wrap_text(s, prefix)
-  for para in (s .. "\n"):gmatch("(.-)\n") do say(prefix .. para) end
 end
 
 -- Runs a lesson's code as if typed line by line at the prompt: an
@@ -700,18 +705,53 @@ local function run_chunk(code)
   return true
 end
 
-local function run_code(code)
-  local pending = nil
+-- Splits code into the chunks the prompt would run, line by line: a line
+-- joins the chunk before it while that chunk is unfinished (a syntax
+-- error at <eof> that is not an expression), as when typed. Returns the
+-- list of chunks and the unfinished rest, if any.
+local function split_chunks(code)
+  local chunks, pending = {}, nil
   for line in (code .. "\n"):gmatch("(.-)\n") do
     pending = pending and (pending .. "\n" .. line) or line
     if pending:match("%S") then
-      local r = run_chunk(pending)
-      if r == false then return false end
-      if r ~= "more" then pending = nil end
+      local expr = pending:gsub("%s+$", ""):gsub(";$", "")
+      local is_expr = load("return (...)(" .. expr .. "\n)", "=lesson", "t", {}) ~= nil
+      local _, err = load(pending, "=lesson", "t", {})
+      if is_expr or not (err and err:match("<eof>$")) then
+        chunks[#chunks + 1] = pending
+        pending = nil
+      end
     end
   end
-  if pending and pending:match("%S") then
-    local _, err = load(pending, "=lesson", "t", _G)
+  if pending and not pending:match("%S") then pending = nil end
+  return chunks, pending
+end
+
+-- The code as the prompt shows it: attnlab> before a chunk, ...> before
+-- its continuation lines.
+function R.show_code(code)
+  local chunks, rest = split_chunks(code)
+  if rest then chunks[#chunks + 1] = rest end
+  for _, chunk in ipairs(chunks) do
+    local first = true
+    for l in (chunk .. "\n"):gmatch("(.-)\n") do
+      say(paint("2", first and "attnlab> " or "...> ") .. l)
+      first = false
+    end
+  end
+end
+
+-- Runs code as if typed at the prompt, chunk by chunk; echo shows each
+-- chunk just before it runs (a lesson run as a script reads like a
+-- session at the prompt). False after the first chunk that fails.
+local function run_code(code, echo)
+  local chunks, rest = split_chunks(code)
+  for _, chunk in ipairs(chunks) do
+    if echo then R.show_code(chunk) end
+    if run_chunk(chunk) ~= true then return false end
+  end
+  if rest then
+    local _, err = load(rest, "=lesson", "t", _G)
     say(R.format_error(err or "unfinished code"))
     return false
   end
@@ -720,42 +760,78 @@ end
 
 R.run_lines = run_code
 
--- :lesson N: each step's text, its code (shown, then run on Enter), and
--- the explanation. opts.auto runs without waiting (tests).
+-- :lesson N at the prompt: the lesson's steps shown one at a time.
+-- Enter on an empty line runs the step shown and shows the next; any
+-- other line is the learner's own code and runs as usual, so they can
+-- explore between steps; :next skips a step, :back goes one back,
+-- :again shows the current step again, :quit leaves the lesson (the
+-- variables stay). R.lesson_state is nil outside a lesson.
+R.lesson_state = nil
+lesson_lib.out = function(s) R.out(s) end
+
+local function lesson_hint()
+  say(paint("2", i18n.tr("[Enter] runs this step; type your own code any time; :next :back :again :quit",
+                         "[回车] 运行这一步；随时可以输入自己的代码；:next :back :again :quit")))
+end
+
+local function show_current()
+  local st = R.lesson_state
+  lesson_lib.show_step(st.lesson, st.i, paint)
+  if not st.lesson.steps[st.i].code then
+    lesson_lib.show_notice(st.lesson.steps[st.i], paint)
+  end
+  lesson_hint()
+end
+
+local function end_lesson()
+  say("")
+  say(paint("1", i18n.tr("End of the lesson; your variables stay. :lesson lists the others.",
+                         "本课结束，变量都还在。:lesson 列出其他课程。")))
+  R.lesson_state = nil
+end
+
+-- Enter: run the step shown, then show the next (or end the lesson).
+local function lesson_step()
+  local st = R.lesson_state
+  local step = st.lesson.steps[st.i]
+  local code = lesson_lib.code(st.lesson, step)
+  if code then
+    if not run_code(code) then
+      say(paint("2", i18n.tr("(the step failed; fix it by hand, or :again to see it again)",
+                             "（这一步出错了：可以自己修正，或用 :again 再看一遍）")))
+      return false
+    end
+    lesson_lib.show_notice(step, paint)
+  end
+  if st.i >= #st.lesson.steps then end_lesson(); return true end
+  st.i = st.i + 1
+  show_current()
+  return true
+end
+
 function R.run_lesson(n, opts)
   opts = opts or {}
   local list = R.lessons()
   local entry
   for _, l in ipairs(list) do if l.n == n then entry = l end end
   if not entry then
-    say("no lesson " .. tostring(n) .. (#list > 0 and "; :lesson lists them" or ""))
+    say(i18n.tr("no lesson %s; :lesson lists them", "没有第 %s 课；:lesson 列出所有课程", tostring(n)))
     return false
   end
-  local lesson = load_lesson(entry.file)
-  say(paint("1", string.format("Lesson %d: %s", n, lesson.title or "")))
-  if lesson.title_zh then say(paint("1", string.format("第 %d 课：%s", n, lesson.title_zh))) end
-  local total = #lesson.steps
-  for i, step in ipairs(lesson.steps) do
-    say("")
-    say(paint("35", string.format("-- step %d/%d", i, total)))
-    if step.text then wrap_text(step.text, "") end
-    if step.text_zh then wrap_text(step.text_zh, "") end
-    if step.code then
-      say("")
-      for l in (step.code .. "\n"):gmatch("(.-)\n") do say(paint("2", "attnlab> ") .. l) end
-      if not opts.auto then
-        local answer = C.readline("[Enter] run it, s skip, q quit: ")
-        if answer == nil or answer:match("^%s*q") then say("(lesson stopped; your variables stay)"); return false end
-        if not answer:match("^%s*s") then run_code(step.code) end
-      else
-        run_code(step.code)
-      end
+  local lesson = lesson_lib.load(entry.file)
+  R.lesson_state = { n = n, lesson = lesson, i = 1 }
+  lesson_lib.header(lesson, n, paint)
+  show_current()
+  if opts.auto then -- every step at once (tests)
+    while R.lesson_state do
+      if not lesson_step() then R.lesson_state = nil; return false end
     end
-    if step.explain then say(""); wrap_text(step.explain, "  ") end
-    if step.explain_zh then wrap_text(step.explain_zh, "  ") end
   end
-  say("")
-  say(paint("1", "End of the lesson. 本课结束。"))
+  return true
+end
+
+function R.empty_line()
+  if R.lesson_state then lesson_step() end
   return true
 end
 
@@ -776,7 +852,7 @@ handlers.h = handlers.help
 handlers.shapes = function(arg)
   R.shapes = on_off(arg, R.shapes, "shapes")
   if R.shapes then R.install_hooks() end
-  say("shapes tracing " .. (R.shapes and "on" or "off"))
+  say(R.shapes and i18n.tr("shapes tracing on", "形状追踪：开") or i18n.tr("shapes tracing off", "形状追踪：关"))
 end
 
 handlers.time = function(arg)
@@ -787,41 +863,101 @@ handlers.time = function(arg)
     if not t or t < 0 then error(":time: the threshold must be a number of seconds, got '" .. thr .. "'", 0) end
     R.time_threshold = t
   end
-  say(string.format("timing %s (commands over %g s)", R.time and "on" or "off", R.time_threshold))
+  if R.time then
+    say(i18n.tr("timing on (commands over %g s)", "计时：开（显示超过 %g 秒的命令）", R.time_threshold))
+  else
+    say(i18n.tr("timing off (commands over %g s)", "计时：关（阈值 %g 秒）", R.time_threshold))
+  end
 end
 
 handlers.save = function(arg)
   if arg == "" then error(":save needs a file name, e.g. :save session.lua", 0) end
-  local f, err = io.open(arg, "w")
+  -- written whole or not at all: a temporary file renamed into place
+  local tmp = arg .. ".tmp"
+  local f, err = io.open(tmp, "w")
   if not f then error(":save: " .. err, 0) end
-  f:write("-- attnlab session, saved " .. os.date("%Y-%m-%d %H:%M") .. "\n")
-  for _, c in ipairs(R.commands) do f:write(c, "\n") end
-  f:close()
-  say(string.format("saved %d command%s to %s", #R.commands, #R.commands == 1 and "" or "s", arg))
+  local ok = f:write("-- attnlab session, saved " .. os.date("%Y-%m-%d %H:%M") .. "\n")
+  for _, c in ipairs(R.commands) do ok = ok and f:write(c, "\n") end
+  local closed, cerr = f:close()
+  if not ok or not closed then os.remove(tmp); error(":save: " .. tostring(cerr or "write failed"), 0) end
+  local renamed, rerr = os.rename(tmp, arg)
+  if not renamed then os.remove(tmp); error(":save: " .. tostring(rerr), 0) end
+  say(i18n.tr("saved %d command%s to %s", "已把 %d 条命令%s保存到 %s", #R.commands,
+              i18n.zh() and "" or (#R.commands == 1 and "" or "s"), arg))
 end
 
 handlers.lesson = function(arg)
   if arg == "" then
     local list = R.lessons()
-    if #list == 0 then say("no lessons found in " .. tostring(R.lesson_dir())); return end
+    if #list == 0 then
+      say(i18n.tr("no lessons found in %s", "在 %s 中没有找到课程", tostring(R.lesson_dir())))
+      return
+    end
     for _, l in ipairs(list) do
-      local ok, lesson = pcall(load_lesson, l.file)
+      local ok, lesson = pcall(lesson_lib.load, l.file)
       if ok then
-        say(string.format("  %d  %s%s", l.n, lesson.title or "?",
-                          lesson.title_zh and ("  " .. lesson.title_zh) or ""))
+        say(string.format("  %2d  %s", l.n, i18n.field(lesson, "title") or "?"))
+      else
+        say(string.format("  %2d  (%s)", l.n, tostring(lesson)))
       end
     end
-    say(":lesson N runs lesson N")
+    say(i18n.tr(":lesson N runs lesson N", ":lesson N 运行第 N 课"))
     return
   end
   local n = tonumber(arg)
-  if not n then error(":lesson takes a number, got '" .. arg .. "'", 0) end
+  if not n then error(i18n.tr(":lesson takes a number, got '%s'", ":lesson 后面要跟一个数字，而不是“%s”", arg), 0) end
   R.run_lesson(math.tointeger(n) or n)
 end
 
-handlers.quit = function() return "quit" end
+local function in_lesson(cmd)
+  if R.lesson_state then return true end
+  say(i18n.tr(":%s moves inside a lesson; :lesson N starts one",
+              ":%s 只在课程中使用；用 :lesson N 开始一课", cmd))
+  return false
+end
+
+handlers.next = function()
+  if not in_lesson("next") then return end
+  local st = R.lesson_state
+  if st.i >= #st.lesson.steps then end_lesson(); return end
+  st.i = st.i + 1
+  show_current()
+end
+handlers.n = handlers.next
+
+handlers.back = function()
+  if not in_lesson("back") then return end
+  local st = R.lesson_state
+  if st.i > 1 then st.i = st.i - 1 end
+  show_current()
+end
+handlers.b = handlers.back
+
+handlers.again = function()
+  if not in_lesson("again") then return end
+  show_current()
+end
+
+handlers.lang = function(arg)
+  if arg == "" then
+    say(i18n.tr("language: English (:lang zh for Chinese)", "语言：中文（:lang en 切换到英文）"))
+    return
+  end
+  local ok = pcall(i18n.set, arg)
+  if not ok then error(":lang takes en or zh, got '" .. arg .. "'", 0) end
+  say(i18n.tr("language: English", "语言：中文"))
+end
+
+handlers.quit = function()
+  if R.lesson_state then
+    R.lesson_state = nil
+    say(i18n.tr("(lesson stopped; your variables stay)", "（已退出课程，变量都还在）"))
+    return
+  end
+  return "quit"
+end
 handlers.q = handlers.quit
-handlers.exit = handlers.quit
+handlers.exit = function() return "quit" end
 
 -- A line that starts with : or ?; returns "quit" to leave.
 function R.command(line)
@@ -834,7 +970,7 @@ function R.command(line)
   local name, arg = line:match("^:(%S*)%s*(.-)$")
   local h = handlers[name or ""]
   if not h then
-    say("unknown command '" .. line .. "'; :help lists the commands")
+    say(i18n.tr("unknown command '%s'; :help lists the commands", "没有命令“%s”；:help 列出所有命令", line))
     return true
   end
   return h(arg or "") or true
@@ -844,6 +980,14 @@ end
 
 function R.start()
   R.install_hooks()
+end
+
+function R.banner(version)
+  say(i18n.tr("attnlab %s - Lua 5.4 with tensors and layers. help() or :help for help;\n"
+              .. "Tab completes, Ctrl-C stops a computation, Ctrl-D quits.",
+              "attnlab %s：带张量和 Keras 式层的 Lua 5.4。help() 或 :help 查看帮助；\n"
+              .. "Tab 补全，Ctrl-C 停止计算，Ctrl-D 退出（:lang en 切换到英文）。", version))
+  return true
 end
 
 function R.record(chunk)

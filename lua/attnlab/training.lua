@@ -4,8 +4,11 @@
 --     loss = loss_fn(y_batch, y_pred); loss:backward()
 --     optimizer:apply(weights)          -- then the gradients are zeroed
 -- and everything else here is bookkeeping: batches, metrics, progress.
+-- The progress and stop messages follow attnlab.i18n (English or Chinese);
+-- metric names (loss, accuracy, val_loss) stay as Keras prints them.
 local core = require "attnlab.core"
 local util = require "attnlab.util"
+local i18n = require "attnlab.i18n"
 
 return function(nn, Model, Sequential)
   local is_tensor = nn.is_tensor
@@ -63,8 +66,20 @@ return function(nn, Model, Sequential)
 
   -- ---- compile ----------------------------------------------------------------
 
+  -- The option names of the methods (what their check_options uses), for
+  -- help, completion and tests/lua/test_docs.lua: nn.option_names["Model:fit"].
+  local method_options = {
+    compile = { optimizer = true, loss = true, metrics = true },
+    fit = { epochs = true, batch_size = true, validation_split = true, validation_data = true,
+            shuffle = true, verbose = true, callbacks = true },
+    evaluate = { batch_size = true, verbose = true },
+    predict = { batch_size = true, verbose = true },
+    load_weights = { by_position = true },
+  }
+  for method, known in pairs(method_options) do nn.option_names["Model:" .. method] = known end
+
   local function compile(self, opts)
-    opts = util.check_options("compile", opts, { optimizer = true, loss = true, metrics = true })
+    opts = util.check_options("compile", opts, method_options.compile)
     if opts.loss == nil then util.error("compile: a loss is required, e.g. loss='sparse_categorical_crossentropy'") end
     self.optimizer = nn.optimizers.get(opts.optimizer or "rmsprop")
     self.loss_fn = nn.losses.get(opts.loss)
@@ -129,12 +144,14 @@ return function(nn, Model, Sequential)
   end
 
   -- Keras's progress bar: whole seconds so far, then the time per step
+  -- ("33ms/step"; "33ms/步" in Chinese)
   local function timing(elapsed, steps)
     local per = elapsed / math.max(steps, 1)
+    local step = i18n.tr("step", "步")
     local unit
-    if per >= 1 then unit = string.format("%ds/step", math.floor(per + 0.5))
-    elseif per >= 1e-3 then unit = string.format("%dms/step", math.floor(per * 1e3 + 0.5))
-    else unit = string.format("%dus/step", math.floor(per * 1e6 + 0.5)) end
+    if per >= 1 then unit = string.format("%ds/%s", math.floor(per + 0.5), step)
+    elseif per >= 1e-3 then unit = string.format("%dms/%s", math.floor(per * 1e3 + 0.5), step)
+    else unit = string.format("%dus/%s", math.floor(per * 1e6 + 0.5), step) end
     return string.format("%ds %s", math.floor(elapsed), unit)
   end
 
@@ -209,11 +226,13 @@ return function(nn, Model, Sequential)
   -- model:fit(x, y, {epochs=1, batch_size=32, validation_split=0,
   -- validation_data={x, y}, shuffle=true, verbose="auto", callbacks={}})
   -- -> history, with history.history.loss[epoch], metrics and val_*.
+  -- As in Keras, a callback stops training by setting
+  -- model.stop_training = true (a table callback finds the model in
+  -- cb.model): fit finishes the current batch, and the epoch's validation
+  -- and on_epoch_end, then returns.
   local function fit(self, x, y, opts)
     check_data(self, x, y, "fit")
-    opts = util.check_options("fit", opts, {
-      epochs = true, batch_size = true, validation_split = true, validation_data = true,
-      shuffle = true, verbose = true, callbacks = true })
+    opts = util.check_options("fit", opts, method_options.fit)
     local epochs = opts.epochs or 1
     if not util.is_integer(epochs) or epochs < 1 then util.error("fit: epochs must be a positive integer, got %s", util.show(epochs)) end
     local batch_size = check_batch_size("fit", opts.batch_size)
@@ -247,11 +266,15 @@ return function(nn, Model, Sequential)
     local steps = math.ceil(n / batch_size)
     local history = { history = {}, epoch = {} }
     local stopped
+    self.stop_training = false
+    for _, cb in ipairs(callbacks) do
+      if type(cb) == "table" then cb.model = self end
+    end
     local was_deferred = core.defer_interrupts(true)
     -- grad mode on, even when fit is called inside tensor.no_grad
     local ok, err = pcall(core.enable_grad, function()
       for epoch = 1, epochs do
-        if verbose ~= 0 then print(string.format("Epoch %d/%d", epoch, epochs)) end
+        if verbose ~= 0 then print(i18n.tr("Epoch %d/%d", "第 %d/%d 轮", epoch, epochs)) end
         local order = opts.shuffle == false and index_range(0, n) or permutation(n)
         local t0 = core.clock()
         local total, count, hits = 0, 0, {}
@@ -265,8 +288,9 @@ return function(nn, Model, Sequential)
           local loss = self.loss_fn(yb, p)
           local lv = loss:item()
           if lv ~= lv or lv == math.huge or lv == -math.huge then
-            stopped = string.format("the loss became %s at epoch %d, batch %d; training stopped and the weights from before that step are kept",
-                                    tostring(lv), epoch, step)
+            stopped = i18n.tr("the loss became %s at epoch %d, batch %d; training stopped and the weights from before that step are kept",
+                              "损失变成了 %s（第 %d 轮，第 %d 个批量）；训练已停止，保留这一步之前的权重",
+                              tostring(lv), epoch, step)
             return
           end
           for _, w in ipairs(weights) do w:zero_grad() end
@@ -289,10 +313,12 @@ return function(nn, Model, Sequential)
             io.flush()
           end
           if core.take_interrupt() then
-            stopped = string.format("interrupted at epoch %d, batch %d/%d; the history so far is returned",
-                                    epoch, step, steps)
+            stopped = i18n.tr("interrupted at epoch %d, batch %d/%d; the history so far is returned",
+                              "在第 %d 轮第 %d/%d 个批量处被中断；返回到目前为止的训练历史",
+                              epoch, step, steps)
             break
           end
+          if self.stop_training then break end
         end
         if vx then
           for k, v in pairs(run_eval(self, vx, vy, batch_size)) do logs["val_" .. k] = v end
@@ -309,7 +335,7 @@ return function(nn, Model, Sequential)
           if tty and verbose == 1 then io.write("\r" .. line .. "\27[K\n") else print(line) end
         end
         call_back(callbacks, "on_epoch_end", epoch, logs)
-        if stopped then return end
+        if stopped or self.stop_training then return end
       end
     end)
     core.defer_interrupts(was_deferred)
@@ -324,7 +350,7 @@ return function(nn, Model, Sequential)
 
   local function evaluate(self, x, y, opts)
     check_data(self, x, y, "evaluate")
-    opts = util.check_options("evaluate", opts, { batch_size = true, verbose = true })
+    opts = util.check_options("evaluate", opts, method_options.evaluate)
     local logs = run_eval(self, x, y, check_batch_size("evaluate", opts.batch_size))
     local out = { logs.loss }
     for _, m in ipairs(self.metrics) do out[#out + 1] = logs[m.name] end
@@ -332,7 +358,7 @@ return function(nn, Model, Sequential)
   end
 
   local function predict(self, x, opts)
-    opts = util.check_options("predict", opts, { batch_size = true, verbose = true })
+    opts = util.check_options("predict", opts, method_options.predict)
     if not is_tensor(x) then util.error("predict: x must be a tensor, got %s", type(x)) end
     if x.symbolic then util.error("predict: x must be a tensor with values, not a symbolic one (nn.Input)") end
     if x.ndim == 0 or x:size(0) == 0 then util.error("predict: x has no samples, shape %s", tostring(x.shape)) end
@@ -364,7 +390,7 @@ return function(nn, Model, Sequential)
   -- file's weights to the model's in order instead of by name (for a model
   -- rebuilt in the same session, whose layers got other names).
   local function load_weights(self, path, opts)
-    opts = util.check_options("load_weights", opts, { by_position = true })
+    opts = util.check_options("load_weights", opts, method_options.load_weights)
     if not core.io.load_safetensors then util.error("load_weights: not available in this build") end
     local names, tensors, meta = core.io.load_safetensors(path)
     if not names then return nil, tensors end

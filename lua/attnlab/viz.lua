@@ -847,4 +847,9 @@ end
 -- names of the colormaps
 viz.colormaps = { "viridis", "magma", "inferno", "plasma", "cividis", "blues", "greys", "rdbu" }
 
+-- The option names each function accepts (the tables its check_options
+-- uses), for help, completion and tests/lua/test_docs.lua.
+viz.option_names = { heatmap = heatmap_keys, grid = grid_keys, attention = attention_keys,
+                     show = show_keys, plot = plot_keys }
+
 return viz

@@ -650,10 +650,12 @@ int nn_repl_run(lua_State *L)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
 
-    printf("attnlab %s - Lua %s.%s with tensors and layers. help() or :help "
-           "for help;\nTab completes, Ctrl-C stops a computation, Ctrl-D "
-           "quits.\n",
-           PACKAGE_VERSION, LUA_VERSION_MAJOR, LUA_VERSION_MINOR);
+    /* the banner, in the learner's language, from R.banner */
+    if (!call_repl(L, "banner", PACKAGE_VERSION, NULL))
+        printf("attnlab %s - Lua %s.%s with tensors and layers. help() or "
+               ":help for help;\nTab completes, Ctrl-C stops a computation, "
+               "Ctrl-D quits.\n",
+               PACKAGE_VERSION, LUA_VERSION_MAJOR, LUA_VERSION_MINOR);
     fflush(stdout);
 
     chunk_buf chunk = {NULL, 0, 0};
@@ -676,8 +678,10 @@ int nn_repl_run(lua_State *L)
         }
         if (chunk.len == 0) {
             const char *s = skip_space(line);
-            if (*s == '\0') {
+            if (*s == '\0') { /* Enter: runs a lesson's step, if one is shown */
                 free(line);
+                call_repl(L, "empty_line", "", &quit);
+                fflush(stdout);
                 continue;
             }
             if ((s[0] == ':' && s[1] != ':') || s[0] == '?') {

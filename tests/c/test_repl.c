@@ -394,6 +394,69 @@ int main(int argc, char **argv)
         result(0, "history is read back");
     }
 
+    /* :lesson: a step shows, Enter runs it, the learner's own code runs
+     * between steps, :back and :quit move, the variables stay */
+    const char *testdir = getenv("ATTNLAB_TESTDIR");
+    char lessons[4096];
+    snprintf(lessons, sizeof lessons, "%s/fixtures/lessons", testdir ? testdir : "tests");
+    if (lessons[0] != '/' && realpath(lessons, abs))
+        snprintf(lessons, sizeof lessons, "%s", abs);
+    setenv("ATTNLAB_LESSONS", lessons, 1);
+    if (start(&s)) {
+        expect(&s, PROMPT);
+        send_keys(&s, ":lesson 1\r");
+        ok = expect(&s, "step 1/5") && expect(&s, "attnlab> nn.seed(1)")
+             && expect(&s, "[Enter] runs this step") && expect(&s, PROMPT);
+        result(ok, ":lesson 1 shows the first step and waits");
+
+        send_keys(&s, "\r");
+        ok = expect(&s, "> q is one query") && expect(&s, "step 2/5") && expect(&s, PROMPT);
+        send_keys(&s, "mine = q.shape\r");
+        ok = ok && expect(&s, PROMPT);
+        from = s.mark;
+        send_keys(&s, "mine\r");
+        ok = ok && expect(&s, "(1, 1, 4)") && expect(&s, PROMPT)
+             && !region_has(&s, from, s.mark, "step 3/5");
+        result(ok, "Enter runs the step; typed code runs between steps, not the step");
+
+        send_keys(&s, "\r");
+        ok = expect(&s, "(1, 1, 5)") && expect(&s, "step 3/5") && expect(&s, PROMPT);
+        send_keys(&s, ":back\r");
+        ok = ok && expect(&s, "step 2/5") && expect(&s, PROMPT);
+        send_keys(&s, "\r");
+        ok = ok && expect(&s, "(1, 1, 5)") && expect(&s, "step 3/5") && expect(&s, PROMPT);
+        result(ok, ":back shows the step before, Enter runs it again");
+
+        send_keys(&s, ":quit\r");
+        ok = expect(&s, "lesson stopped") && expect(&s, PROMPT);
+        send_keys(&s, "scores.shape\r");
+        ok = ok && expect(&s, "(1, 1, 5)") && expect(&s, PROMPT);
+        result(ok, ":quit leaves the lesson and keeps the variables");
+        result(finish(&s) == 0, "the prompt still exits with status 0 after a lesson");
+    } else {
+        result(0, ":lesson in the prompt");
+    }
+
+    /* Chinese from the locale: LANG=zh_CN.UTF-8 without ATTNLAB_LANG */
+    unsetenv("ATTNLAB_LANG");
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    if (start(&s)) {
+        ok = expect(&s, "Ctrl-D 退出") && expect(&s, PROMPT);
+        send_keys(&s, ":lesson 1\r");
+        ok = ok && expect(&s, "第 1 课：手算注意力") && expect(&s, "第 1/5 步")
+             && expect(&s, PROMPT);
+        send_keys(&s, ":lang en\r");
+        ok = ok && expect(&s, "language: English") && expect(&s, PROMPT);
+        send_keys(&s, ":again\r");
+        ok = ok && expect(&s, "step 1/5") && expect(&s, "A query asks") && expect(&s, PROMPT);
+        result(ok, "LANG=zh_CN.UTF-8 gives a Chinese banner and lesson; :lang en switches back");
+        finish(&s);
+    } else {
+        result(0, "a Chinese session");
+    }
+
     remove(histfile);
     rmdir(tmpdir);
     printf("# passed: %d\n# failed: %d\n", passed, failed);

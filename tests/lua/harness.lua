@@ -103,6 +103,52 @@ function H.relative_errors(got, want, what)
   return diff / math.max(scale, 1e-30), elementwise
 end
 
+-- The places where Chinese text uses ASCII punctuation: an ideograph
+-- next to one of , . : ; ? ! ( ) (GLOSSARY.zh.md: full-width ，。：；？！（）
+-- in Chinese sentences, half-width inside code, numbers and shapes).
+-- Text inside `code` spans and tuples such as (批量, 时间步) (shapes, which
+-- keep half-width commas) is skipped. Returns a list of excerpts.
+function H.chinese_punctuation_problems(s)
+  local problems = {}
+  s = s:gsub("`[^`\n]*`", " ")
+  -- a shape written with words is still a shape: (批量, 时间步, 特征)
+  s = s:gsub("%(([^()\n]*)%)", function(inner)
+    if inner:find(", ", 1, true) and not inner:find("[\239][\188][\140\154\155]")
+       and not inner:find("\227\128\130", 1, true) then
+      return " "
+    end
+  end)
+  local ideograph = "[\228-\233][\128-\191][\128-\191]"
+  for _, pat in ipairs { ideograph .. "[,.:;?!()]", "[,:;?!()]" .. ideograph } do
+    for hit in s:gmatch(pat) do
+      local cp = utf8.codepoint(hit, hit:find("[\228-\233]"))
+      if cp >= 0x4E00 and cp <= 0x9FFF then problems[#problems + 1] = hit end
+    end
+  end
+  return problems
+end
+
+-- true when s has at least one CJK ideograph
+function H.has_chinese(s)
+  for _, cp in utf8.codes(s) do
+    if cp >= 0x4E00 and cp <= 0x9FFF then return true end
+  end
+  return false
+end
+
+-- runs fn with the prompt's output (R.out of attnlab.repl) captured;
+-- returns the text
+function H.capture(fn, ...)
+  local R = require "attnlab.repl"
+  local buf = {}
+  local old = R.out
+  R.out = function(s) buf[#buf + 1] = s end
+  local ok, err = pcall(fn, ...)
+  R.out = old
+  if not ok then error(err, 0) end
+  return table.concat(buf)
+end
+
 function H.done()
   print("# passed: " .. H.passed)
   print("# failed: " .. H.failed)

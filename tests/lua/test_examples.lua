@@ -39,4 +39,47 @@ for name, wants in pairs(expectations) do
   end)
 end
 
+-- The main example (README's Quick start) runs in a fresh directory, so the
+-- absolute paths it prints can be checked. Under ATTNLAB_FAST=1 (make
+-- check) it trains on a few samples for one epoch: the pipeline and the
+-- files are checked, not the accuracy; without it, the accuracy too.
+t.test("examples/bigru_attention.lua prints every shape, trains, and writes two PNGs", function()
+  local p = io.popen("mktemp -d")
+  local work = p:read("l")
+  p:close()
+  t.truthy(work and work:sub(1, 1) == "/", "mktemp -d")
+  local script = examples .. "bigru_attention.lua"
+  if script:sub(1, 1) ~= "/" then script = os.getenv("PWD") .. "/" .. script end
+  p = io.popen(string.format("cd '%s' && '%s' '%s' 2>&1; echo \"exit=$?\"", work, exe, script))
+  local out = p:read("a")
+  p:close()
+  t.truthy(out:find("exit=0\n", 1, true), "bigru_attention.lua failed:\n" .. out)
+  local wants = {
+    "inputs     (None, 20)\n", "embedded   (None, 20, 16)\n",
+    "output     (None, 20, 128)\noutput     (None, 20, 128)\n",
+    "time_last  (None, 128, 20)\n", "att_1      (None, 128, 20)\n", "att_2      (None, 128, 20)\n",
+    "time_att   (None, 128, 20)\n", "out        (None, 128)\n", "probs      (None, 10)\n",
+    "│ bidirectional_1               │ (None, 20, 128)          │      74,496 │",
+    "Total params: 108,286 (422.99 KB)", "Epoch 1/", "/step - accuracy: ",
+    "<mark>", "wrote " .. work .. "/attention.png\n", "wrote " .. work .. "/training.png\n",
+  }
+  for _, w in ipairs(wants) do
+    t.truthy(out:find(w, 1, true), "bigru_attention.lua: missing " .. w .. " in:\n" .. out)
+  end
+  local accuracy = tonumber(out:match("\nheld%-out accuracy (%d%.%d%d%d)\n"))
+  t.truthy(accuracy and accuracy >= 0 and accuracy <= 1, "no line 'held-out accuracy 0.xyz' in:\n" .. out)
+  if os.getenv("ATTNLAB_FAST") ~= "1" then
+    t.truthy(accuracy >= 0.95, "held-out accuracy " .. accuracy)
+  end
+  for _, name in ipairs { "attention.png", "training.png" } do
+    local f = io.open(work .. "/" .. name, "rb")
+    t.truthy(f, name .. " was not written in " .. work)
+    local head = f:read(8)
+    f:close()
+    t.eq(head, "\137PNG\r\n\26\n", name .. " starts as a PNG")
+    os.remove(work .. "/" .. name)
+  end
+  os.remove(work)
+end)
+
 t.done()

@@ -194,7 +194,9 @@ t.test("save_weights then load_weights gives identical predictions; a bad file c
   os.remove(path); os.remove(bad); os.remove(opath)
 end)
 
-t.test("fit prints one plain line per epoch when the output is not a terminal", function()
+-- A tiny fit in a child process (output piped, so plain lines), in the
+-- language lang; returns everything it printed.
+local function fit_output(lang)
   local script = os.tmpname() .. ".lua"
   local f = io.open(script, "w")
   f:write([[
@@ -204,20 +206,84 @@ m:compile{optimizer="sgd", loss="mse"}
 m:fit(tensor.randn(40, 2), tensor.randn(40, 1), {epochs=2, batch_size=10})
 ]])
   f:close()
-  local p = io.popen(string.format("'%s' '%s' 2>&1", exe, script))
+  local p = io.popen(string.format("ATTNLAB_LANG=%s '%s' '%s' 2>&1", lang, exe, script))
   local out = p:read("a")
   p:close()
   os.remove(script)
+  return out
+end
+
+t.test("fit prints one plain line per epoch when the output is not a terminal", function()
+  local out = fit_output("en")
   t.truthy(out:find("Epoch 1/2\n4/4 ━━━━━━━━━━━━━━━━━━━━ 0s ", 1, true), out)
   t.truthy(out:find("/step - loss: ", 1, true), out)
   t.truthy(out:find("Epoch 2/2\n", 1, true), out)
   t.truthy(not out:find("\r", 1, true), "no carriage returns when piped")
+  t.truthy(not out:find("轮", 1, true) and not out:find("步", 1, true), "English only:\n" .. out)
 end)
 
-t.test("Ctrl-C during fit stops after the batch and returns the history so far", function()
-  local script = os.tmpname() .. ".lua"
-  local f = io.open(script, "w")
-  f:write([[
+t.test("in Chinese (ATTNLAB_LANG=zh) fit prints 第 1/2 轮; the metric names stay Keras's", function()
+  local out = fit_output("zh")
+  t.truthy(out:find("第 1/2 轮\n4/4 ━━━━━━━━━━━━━━━━━━━━ 0s ", 1, true), out)
+  t.truthy(out:find("/步 - loss: ", 1, true), out)
+  t.truthy(out:find("第 2/2 轮\n", 1, true), out)
+  t.truthy(not out:find("Epoch", 1, true) and not out:find("/step", 1, true), "Chinese only:\n" .. out)
+end)
+
+t.test("in Chinese a non-finite loss is reported in Chinese, naming the epoch and batch", function()
+  local i18n = require "attnlab.i18n"
+  local before = i18n.lang
+  i18n.set("zh")
+  local ok, h = pcall(function()
+    nn.clear_session()
+    nn.seed(1)
+    local model = nn.Sequential { nn.Input { 4 }, nn.Dense(1) }
+    model:compile { optimizer = nn.optimizers.SGD { learning_rate = 1e30 }, loss = "mse" }
+    return model:fit(tensor.randn(64, 4), tensor.randn(64, 1), quiet { epochs = 3, batch_size = 16 })
+  end)
+  i18n.set(before)
+  t.truthy(ok, tostring(h))
+  t.eq(h.stopped, "损失变成了 inf（第 1 轮，第 2 个批量）；训练已停止，保留这一步之前的权重")
+end)
+
+t.test("a callback stops fit with model.stop_training = true, as in Keras", function()
+  nn.clear_session()
+  nn.seed(4)
+  local model = nn.Sequential { nn.Input { 2 }, nn.Dense(1) }
+  model:compile { optimizer = "sgd", loss = "mse" }
+  local x, y = tensor.randn(20, 2), tensor.randn(20, 1)
+  -- a function: after epoch 2 of 5
+  local h = model:fit(x, y, quiet { epochs = 5, batch_size = 5, callbacks = {
+    function(epoch) if epoch == 2 then model.stop_training = true end end } })
+  t.eq(#h.history.loss, 2)
+  -- a table finds the model in cb.model: after batch 3 of epoch 1, whose
+  -- validation and on_epoch_end still run
+  local batches, ends = 0, 0
+  local cb = {
+    on_batch_end = function(self, step)
+      batches = batches + 1
+      if step == 3 then self.model.stop_training = true end
+    end,
+    on_epoch_end = function() ends = ends + 1 end,
+  }
+  h = model:fit(x, y, quiet { epochs = 5, batch_size = 5, validation_split = 0.2, callbacks = { cb } })
+  t.truthy(cb.model == model, "cb.model is the model")
+  t.eq(batches, 3)
+  t.eq(ends, 1)
+  t.eq(#h.history.loss, 1)
+  t.eq(#h.history.val_loss, 1)
+  -- the next fit starts afresh
+  h = model:fit(x, y, quiet { epochs = 3, batch_size = 5 })
+  t.eq(#h.history.loss, 3)
+end)
+
+-- Ctrl-C in a child process speaking lang; want is a pattern for the
+-- message (512 samples in batches of 8 are 64 steps).
+local function ctrl_c_test(lang, want)
+  t.test("Ctrl-C during fit stops after the batch and returns the history so far (" .. lang .. ")", function()
+    local script = os.tmpname() .. ".lua"
+    local f = io.open(script, "w")
+    f:write([[
 nn.seed(1)
 local m = nn.Sequential{nn.Input{64}, nn.Dense(256, {activation="tanh"}), nn.Dense(1)}
 m:compile{optimizer="adam", loss="mse"}
@@ -227,22 +293,25 @@ local h = m:fit(x, y, {epochs=100000, batch_size=8, verbose=0})
 print("after fit", h.stopped ~= nil, #h.history.loss >= 1)
 print("still usable", m:predict(x).shape)
 ]])
-  f:close()
-  -- one SIGINT to the process, as a terminal's Ctrl-C would send, once
-  -- fit has started (a slow machine or a sanitizer build starts later)
-  local started = os.tmpname()
-  os.remove(started)
-  local p = io.popen(string.format(
-    "'%s' '%s' '%s' 2>&1 & pid=$!; i=0; while [ ! -e '%s' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
-    .. "sleep 0.5; kill -INT $pid; wait $pid; echo \"exit=$?\"", exe, script, started, started))
-  local out = p:read("a")
-  p:close()
-  os.remove(script)
-  os.remove(started)
-  t.truthy(out:find("fit: interrupted at epoch", 1, true), out)
-  t.truthy(out:find("after fit\ttrue\ttrue", 1, true), out)
-  t.truthy(out:find("still usable\t(512, 1)", 1, true), out)
-  t.truthy(out:find("exit=0", 1, true), out)
-end)
+    f:close()
+    -- one SIGINT to the process, as a terminal's Ctrl-C would send, once
+    -- fit has started (a slow machine or a sanitizer build starts later)
+    local started = os.tmpname()
+    os.remove(started)
+    local p = io.popen(string.format(
+      "ATTNLAB_LANG=%s '%s' '%s' '%s' 2>&1 & pid=$!; i=0; while [ ! -e '%s' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
+      .. "sleep 0.5; kill -INT $pid; wait $pid; echo \"exit=$?\"", lang, exe, script, started, started))
+    local out = p:read("a")
+    p:close()
+    os.remove(script)
+    os.remove(started)
+    t.truthy(out:find(want), out)
+    t.truthy(out:find("after fit\ttrue\ttrue", 1, true), out)
+    t.truthy(out:find("still usable\t(512, 1)", 1, true), out)
+    t.truthy(out:find("exit=0", 1, true), out)
+  end)
+end
+ctrl_c_test("en", "fit: interrupted at epoch %d+, batch %d+/64; the history so far is returned\n")
+ctrl_c_test("zh", "fit: 在第 %d+ 轮第 %d+/64 个批量处被中断；返回到目前为止的训练历史\n")
 
 t.done()

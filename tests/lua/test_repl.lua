@@ -6,16 +6,7 @@ local t = dofile(arg[0]:match("^(.*)/") .. "/harness.lua")
 local R = require "attnlab.repl"
 local docs = require "attnlab.docs"
 
--- runs fn with the prompt's output captured; returns the text
-local function capture(fn, ...)
-  local buf = {}
-  local old = R.out
-  R.out = function(s) buf[#buf + 1] = s end
-  local ok, err = pcall(fn, ...)
-  R.out = old
-  if not ok then error(err, 0) end
-  return table.concat(buf)
-end
+local capture = t.capture
 
 local function has(list, want)
   for _, v in ipairs(list) do if v == want then return true end end
@@ -250,22 +241,79 @@ t.test("docs/reference.md is generated from the same table", function()
   end
 end)
 
-t.test("lessons: listed, and lesson 1 runs step by step keeping variables", function()
+local fixture_lessons = (os.getenv("ATTNLAB_TESTDIR") or (arg[0]:match("^(.*)/lua/") or "tests"))
+  .. "/fixtures/lessons"
+
+t.test("lessons: listed, and a lesson runs step by step keeping variables", function()
+  R.lessons_path = fixture_lessons
   local list = R.lessons()
-  t.truthy(#list >= 1, "no lessons in " .. tostring(R.lesson_dir()))
+  t.eq(#list, 1, "lessons in " .. fixture_lessons)
   local out = capture(R.command, ":lesson")
-  t.truthy(out:find("1  Attention by hand", 1, true), out)
-  t.truthy(out:find("手算注意力", 1, true), out)
+  t.truthy(out:find(" 1  Attention by hand", 1, true), out)
   out = capture(R.run_lesson, 1, { auto = true })
+  t.truthy(out:find("Lesson 1: Attention by hand", 1, true), out)
   t.truthy(out:find("step 1/5", 1, true), out)
   t.truthy(out:find("attnlab> scores = q:matmul", 1, true), out)
   t.truthy(out:find("(1, 1, 5)", 1, true), out)
-  t.truthy(out:find("softmax 把分数", 1, true), out)
+  t.truthy(out:find("> Compare att:last_attention() with w", 1, true), out)
+  t.truthy(out:find("End of the lesson", 1, true), out)
   t.truthy(not out:find("traceback", 1, true), out)
-  -- the learner's variables stay
+  t.eq(R.lesson_state, nil, "the lesson ended")
+  -- the learner's variables stay; $steps is filled in (2 in the fast mode)
   t.truthy(nn.is_tensor(w) and w.shape == tensor.ones(1, 1, 5).shape)
   t.near(att:last_attention(), w, 1e-6)
-  t.truthy(capture(R.run_lesson, 99, { auto = true }):find("no lesson 99", 1, true))
+  t.eq(steps_seen, os.getenv("ATTNLAB_FAST") == "1" and 2 or 5)
+  t.truthy(capture(R.run_lesson, 99):find("no lesson 99", 1, true))
+  R.lessons_path = nil
+end)
+
+t.test("lessons: Enter runs a step, typed code runs between steps, :next :back :again :quit", function()
+  R.lessons_path = fixture_lessons
+  q, scores = nil, nil
+  local out = capture(R.command, ":lesson 1")
+  t.truthy(out:find("step 1/5", 1, true) and out:find("attnlab> nn.seed(1)", 1, true), out)
+  t.eq(q, nil, "a shown step has not run yet")
+  -- the learner's own code runs at once and the step stays where it was
+  t.eq(R.lesson_state.i, 1)
+  out = capture(R.empty_line)
+  t.truthy(nn.is_tensor(q) and tostring(q.shape) == "(1, 1, 4)", "Enter ran step 1")
+  t.truthy(out:find("> q is one query", 1, true) and out:find("step 2/5", 1, true), out)
+  t.eq(R.lesson_state.i, 2)
+  out = capture(R.command, ":again")
+  t.truthy(out:find("step 2/5", 1, true), out)
+  t.eq(scores, nil, ":again shows the step without running it")
+  out = capture(R.command, ":back")
+  t.truthy(out:find("step 1/5", 1, true), out)
+  t.eq(R.lesson_state.i, 1)
+  capture(R.command, ":next")
+  capture(R.command, ":next")
+  t.eq(R.lesson_state.i, 3, ":next skips without running")
+  t.eq(scores, nil)
+  out = capture(R.command, ":quit")
+  t.truthy(out:find("lesson stopped", 1, true), out)
+  t.eq(R.lesson_state, nil)
+  t.truthy(nn.is_tensor(q), "variables stay after :quit")
+  t.eq(R.command(":quit"), "quit", ":quit outside a lesson leaves the prompt")
+  t.truthy(capture(R.command, ":next"):find(":next moves inside a lesson", 1, true))
+  R.lessons_path = nil
+end)
+
+t.test(":lang switches the prompt's own messages, help and lessons", function()
+  local i18n = require "attnlab.i18n"
+  local out = capture(R.command, ":lang zh")
+  t.truthy(out:find("语言：中文", 1, true), out)
+  t.truthy(capture(R.command, ":nosuch"):find("没有命令“:nosuch”", 1, true))
+  t.truthy(capture(R.command, ":help"):find("命令：", 1, true))
+  R.lessons_path = fixture_lessons
+  out = capture(R.run_lesson, 1, { auto = true })
+  t.truthy(out:find("第 1 课：手算注意力", 1, true), out)
+  t.truthy(out:find("第 1/5 步", 1, true), out)
+  t.truthy(out:find("比较 att:last_attention() 与 w", 1, true), out)
+  t.truthy(not out:find("Compare att", 1, true), "only the Chinese text")
+  R.lessons_path = nil
+  capture(R.command, ":lang en")
+  t.eq(i18n.lang, "en")
+  t.eq(select(2, pcall(R.command, ":lang fr")), ":lang takes en or zh, got 'fr'")
 end)
 
 t.done()
