@@ -69,7 +69,6 @@ docs.modules = {
 -- the reason; tests/lua/test_docs.lua accepts them without a docstring.
 -- "Layer:x" covers the method x of every layer class.
 docs.internal = {
-  ["tensor.viz"] = "the C drawing functions behind the viz module (core.viz)",
   ["nn.class"] = "defines a layer class; used by attnlab's own layer files",
   ["nn.unique_name"] = "gives layers the names dense, dense_1, ...; used by the layer files",
   ["nn.check_units"] = "checks a positive integer argument; used by the layer files",

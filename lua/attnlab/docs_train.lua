@@ -160,9 +160,10 @@ return {
       o("validation_data", "nil", "{x_val, y_val}, a validation set given directly", "{x_val, y_val}，直接给出验证集"),
       o("shuffle", "true", "shuffle the samples every epoch (from the nn.seed stream)", "每一轮打乱样本的顺序（随机数来自 nn.seed 的流）"),
       o("verbose", "\"auto\"", "0 silent, 1 progress bar, 2 one line per epoch", "0 不打印，1 进度条，2 每轮一行"),
-      o("callbacks", "{}", "functions(epoch, logs), or tables with on_epoch_end / on_batch_end "
-        .. "(a table finds the model in cb.model; model.stop_training = true stops after the batch)",
-        "回调：函数 function(epoch, logs)，或带 on_epoch_end / on_batch_end 的表"
+      o("callbacks", "{}", "functions(epoch, logs), or tables with on_epoch_end / on_batch_end; "
+        .. "epochs and batches count from 0, as in Keras (a table finds the model in cb.model; model.stop_training = true stops after the batch)",
+        "回调：函数 function(epoch, logs)，或带 on_epoch_end / on_batch_end 的表；"
+        .. "和 Keras 一样，轮和批量都从 0 开始数"
         .. "（表可以从 cb.model 拿到模型；设置 model.stop_training = true 会在当前批量之后停止训练）"),
     },
     shapes = "x (samples, ...) and y (samples, ...) with the same first axis",

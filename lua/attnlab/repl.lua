@@ -593,12 +593,29 @@ local function find_entry(x)
     for _, prefix in ipairs { "nn.", "tensor.", "viz.", "Model:" } do
       if docs.index[prefix .. s] then return docs.index[prefix .. s] end
     end
-    local method = s:match("[:.]([%a_][%w_]*)$")
-    if method and docs.index["Model:" .. method] then return docs.index["Model:" .. method] end
+    -- x:mean, model:fit, gru:get_weights: the method of what x is
+    local owner, method = s:match("^(.-)[:.]([%a_][%w_]*)$")
+    if method then
+      local v = owner ~= "" and resolve(owner) or nil
+      local candidates = {}
+      if is_tensor(v) then candidates = { "tensor." .. method }
+      elseif layer_class(v) then
+        local cls = layer_class(v)
+        candidates = { cls .. ":" .. method, (rawget(v, "layers") and "Model:" or "Layer:") .. method,
+                       "Model:" .. method, "Layer:" .. method }
+      else
+        candidates = { "Model:" .. method, "Layer:" .. method }
+      end
+      for _, c in ipairs(candidates) do
+        if docs.index[c] then return docs.index[c] end
+      end
+    end
     local lower = s:lower()
     for _, e in ipairs(docs.entries) do
-      local short = e.name:match("[.:]([^.:]+)$") or e.name
-      if short:lower() == lower then return e end
+      for _, n in ipairs(docs.names(e)) do
+        local short = n:match("[.:]([^.:]+)$") or n
+        if short:lower() == lower then return e end
+      end
     end
     local v = resolve(s)
     if v ~= nil and type(v) ~= "string" then return find_entry(v) end
@@ -606,8 +623,10 @@ local function find_entry(x)
   end
   if type(x) == "function" then
     for _, e in ipairs(docs.entries) do
-      local v = resolve((e.name:gsub(":", ".")))
-      if rawequal(v, x) then return e end
+      for _, n in ipairs(docs.names(e)) do
+        local v = resolve((n:gsub(":", ".")))
+        if rawequal(v, x) then return e end
+      end
     end
     local name = function_name(x)
     if name then return docs.index[name] end
@@ -627,12 +646,12 @@ function R.help(x, ...)
   if x == nil then overview(); return end
   for name, m in pairs { nn = nn, viz = rawget(_G, "viz"), data = rawget(_G, "data") } do
     if rawequal(x, m) then
-      say(name .. ": " .. docs.modules[name])
+      say(name .. i18n.tr(": ", "：") .. (i18n.field(docs.modules, name) or docs.modules[name]))
       local list = {}
       for _, e in ipairs(docs.entries) do
         if e.name:sub(1, #name + 1) == name .. "." then list[#list + 1] = e.name end
       end
-      if #list > 0 then say("Documented: " .. table.concat(list, ", ")) end
+      if #list > 0 then say(i18n.tr("Documented: ", "有说明的名字：") .. table.concat(list, ", ")) end
       return
     end
   end

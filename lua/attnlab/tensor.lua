@@ -7,7 +7,8 @@ local tensor = {}
 local internal = { kernels = true, set_node = true, assign = true,
                    seed = true, symbolic = true, clock = true,
                    train = true, io = true, isatty = true,
-                   defer_interrupts = true, take_interrupt = true }
+                   defer_interrupts = true, take_interrupt = true,
+                   viz = true }
 for name, fn in pairs(core) do
   if not internal[name] then tensor[name] = fn end
 end

@@ -279,7 +279,9 @@ return function(nn, Model, Sequential)
         local t0 = core.clock()
         local total, count, hits = 0, 0, {}
         local logs
+        local done = 0 -- the batches that ran (fewer when training stops)
         for step = 1, steps do
+          done = step
           local idx = {}
           for i = (step - 1) * batch_size + 1, math.min(step * batch_size, n) do idx[#idx + 1] = order[i] end
           local it = core.from(idx)
@@ -305,7 +307,7 @@ return function(nn, Model, Sequential)
           end
           logs = { loss = total / count }
           for i, m in ipairs(self.metrics) do logs[m.name] = hits[i][1] / hits[i][2] end
-          call_back(callbacks, "on_batch_end", step, logs)
+          call_back(callbacks, "on_batch_end", step - 1, logs) -- Keras counts from 0
           if verbose == 1 and tty then
             local elapsed = core.clock() - t0
             io.write(string.format("\r%d/%d %s %s - %s\27[K", step, steps, bar(step, steps),
@@ -330,11 +332,11 @@ return function(nn, Model, Sequential)
         history.epoch[epoch] = epoch - 1
         if verbose ~= 0 then
           local elapsed = core.clock() - t0
-          local line = string.format("%d/%d %s %s - %s", steps, steps, bar(steps, steps),
-                                     timing(elapsed, steps), format_logs(logs))
+          local line = string.format("%d/%d %s %s - %s", done, steps, bar(done, steps),
+                                     timing(elapsed, done), format_logs(logs))
           if tty and verbose == 1 then io.write("\r" .. line .. "\27[K\n") else print(line) end
         end
-        call_back(callbacks, "on_epoch_end", epoch, logs)
+        call_back(callbacks, "on_epoch_end", epoch - 1, logs)
         if stopped or self.stop_training then return end
       end
     end)

@@ -392,14 +392,17 @@ function viz.attention(obj, opts)
   end
   if o.xlabel == nil then o.xlabel = "key position" end
   if o.ylabel == nil then o.ylabel = tq == 1 and "" or "query position" end
-  if o.vmin == nil and o.cmap == nil then o.vmin = 0 end
+  -- weights are >= 0: the scale starts at 0, whatever the colormap, unless
+  -- it is a diverging one (centred on 0 by viz.heatmap)
+  if o.vmin == nil and not (type(o.cmap) == "string" and o.cmap:match("^rdbu")) then o.vmin = 0 end
   if o.vmax ~= nil and o.vmin ~= nil and o.vmin >= o.vmax then o.vmin = nil end
   if o.colorbar_label == nil then o.colorbar_label = "weight" end
   o.file = check_file(who, opts, "attention.png")
   if opts.show then viz.show(t, { xlabels = o.xlabels, ylabels = o.ylabels, title = o.title }) end
   local ok, path, err = pcall(viz.heatmap, t, o)
   if not ok then fail("%s", (tostring(path):gsub("^.-viz%.heatmap: ", who .. ": "))) end
-  return path, err
+  if path == nil then return nil, err end
+  return path
 end
 
 -- ---------------------------------------------------------------------------
@@ -594,8 +597,8 @@ function viz.show(m, opts)
   local vmin, vmax = range_of(rows, opts, colours.diverging)
   local nr, nc = #rows, #rows[1]
   local rstep, cstep = nr0 / nr, nc0 / nc
-  local function orig_rows(i) -- shrunk row i (1-based) -> original 0-based range
-    return math.floor((i - 1) * rstep + 1e-9), math.max(math.floor(i * rstep - 1e-9), 0)
+  local function orig_rows(i) -- shrunk row i (1-based) -> original 0-based range, as shrink cuts
+    return (i - 1) * nr0 // nr, math.max(i * nr0 // nr - 1, 0)
   end
   local lines_labels = {}
   for i = 1, nr, per_line do
@@ -645,7 +648,7 @@ function viz.show(m, opts)
   local free = 1 -- the first column where a number may start
   for c = 1, nc, tick_every do
     marks[c] = "'"
-    local label = tostring(math.floor((c - 1) * cstep + 1e-9))
+    local label = tostring((c - 1) * nc0 // nc)
     if c >= free and c + #label - 1 <= nc + 4 then
       for k = 1, #label do nums[c + k - 1] = label:sub(k, k) end
       free = c + #label + 1

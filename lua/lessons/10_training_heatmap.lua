@@ -103,15 +103,15 @@ return lesson.define {
     },
     {
       text = "A callback is a table of functions that fit calls; on_epoch_end(self,\n"
-          .. "epoch, logs) runs after every epoch (epoch counts from 1 here). Ours runs\n"
+          .. "epoch, logs) runs after every epoch (epoch counts from 0, as in Keras). Ours runs\n"
           .. "the six sequences through the model and keeps a copy of the attention map.",
       text_zh = "回调（callback）是一个由函数组成的表，fit 会调用它们；on_epoch_end(self, epoch, logs)\n"
-             .. "在每一轮结束时运行（这里 epoch 从 1 开始数）。我们的回调把 6 个序列送进模型，\n"
+             .. "在每一轮结束时运行（和 Keras 一样，epoch 从 0 开始数）。我们的回调把 6 个序列送进模型，\n"
              .. "并保存一份注意力图。",
       code = "maps = {}\n"
           .. "recorder = {on_epoch_end = function(self, epoch, logs)\n"
           .. "  model:predict(x_few)\n"
-          .. "  maps[epoch] = tensor.squeeze(pool:last_attention(), 1):clone()\n"
+          .. "  maps[epoch + 1] = tensor.squeeze(pool:last_attention(), 1):clone()\n"
           .. "end}\n"
           .. "#maps",
       notice = "No map yet: #maps is 0 until fit runs.",

@@ -260,6 +260,18 @@ for _, page in ipairs(pages) do
   end
 end
 
+-- Chinese pages use full-width punctuation in their sentences (fenced
+-- blocks, code spans and shapes keep ASCII; GLOSSARY.zh.md)
+for _, page in ipairs(pages) do
+  if page:match("%.zh%.md$") then
+    t.test(page .. ": Chinese sentences use full-width punctuation", function()
+      local prose = (read(root .. "/" .. page) or ""):gsub("\n```.-\n```", "\n")
+      local bad = t.chinese_punctuation_problems(prose)
+      t.eq(#bad, 0, page .. ": ASCII punctuation next to Chinese: " .. table.concat(bad, " | "))
+    end)
+  end
+end
+
 for _, page in ipairs(pages) do
   local text = read(root .. "/" .. page)
   local ok_parse, blocks, stale = pcall(lua_blocks, page, text or "")

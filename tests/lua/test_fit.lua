@@ -137,7 +137,8 @@ t.test("callbacks: functions per epoch, tables with on_epoch_end and on_batch_en
         on_epoch_end = function() table_epochs = table_epochs + 1 end },
     } })
   t.eq(#epochs, 3)
-  t.eq(epochs[3][1], 3)
+  t.eq(epochs[1][1], 0, "epochs count from 0, as in Keras")
+  t.eq(epochs[3][1], 2)
   t.eq(batches, 12)
   t.eq(table_epochs, 3)
 end)
@@ -254,7 +255,7 @@ t.test("a callback stops fit with model.stop_training = true, as in Keras", func
   local x, y = tensor.randn(20, 2), tensor.randn(20, 1)
   -- a function: after epoch 2 of 5
   local h = model:fit(x, y, quiet { epochs = 5, batch_size = 5, callbacks = {
-    function(epoch) if epoch == 2 then model.stop_training = true end end } })
+    function(epoch) if epoch == 1 then model.stop_training = true end end } })
   t.eq(#h.history.loss, 2)
   -- a table finds the model in cb.model: after batch 3 of epoch 1, whose
   -- validation and on_epoch_end still run
@@ -262,7 +263,7 @@ t.test("a callback stops fit with model.stop_training = true, as in Keras", func
   local cb = {
     on_batch_end = function(self, step)
       batches = batches + 1
-      if step == 3 then self.model.stop_training = true end
+      if step == 2 then self.model.stop_training = true end -- batches count from 0
     end,
     on_epoch_end = function() ends = ends + 1 end,
   }

@@ -174,6 +174,21 @@ t.test("show: wide matrices are averaged down to the terminal width", function()
   t.truthy(s2:find("01010101", 1, true) == nil)
 end)
 
+t.test("show: tall matrices are averaged down; each row label names the rows it averages, once", function()
+  local s = viz.show(tensor.rand(150, 8), { mode = "ascii", to_string = true })
+  local next_row = 0
+  for line in s:gmatch("[^\n]+") do
+    if line:match("^%s*'") then break end -- the column axis
+    local label = line:match("^%s*(%d+%-?%d*) ")
+    local a, b = label:match("^(%d+)%-(%d+)$")
+    a, b = tonumber(a or label), tonumber(b or label)
+    t.eq(a, next_row, "rows " .. label .. " follow on from the label before")
+    t.truthy(b >= a, label)
+    next_row = b + 1
+  end
+  t.eq(next_row, 150, "every row is in a label")
+end)
+
 t.test("show falls back to ASCII when NO_COLOR is set or stdout is a pipe", function()
   for _, env in ipairs { "NO_COLOR=1 ", "" } do
     local p = io.popen(env .. "'" .. exe .. "' -e 'viz.show(tensor.eye(3))' 2>&1")
@@ -216,8 +231,10 @@ t.test("attention: a layer's last weights, by model and name, with tokens", func
   local model = nn.Model(ids, out)
   local x = tensor.from{ { 1, 2, 3, 4, 0 }, { 5, 6, 7, 8, 9 } }
   model:predict(x)
-  t.eq(viz.attention(att, { file = path("a.png"), sample = 1,
-                            tokens = { "a", "b", "c", "d", "e" } }), path("a.png"))
+  local written = table.pack(viz.attention(att, { file = path("a.png"), sample = 1,
+                                                 tokens = { "a", "b", "c", "d", "e" } }))
+  t.eq(written.n, 1, "viz.attention returns the path alone (the prompt prints no nil)")
+  t.eq(written[1], path("a.png"))
   local vocab = { [0] = "<pad>", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine" }
   t.eq(viz.attention(model, { layer = att.name, tokens = vocab, ids = x, file = path("b.pdf") }),
        path("b.pdf"))
