@@ -100,4 +100,30 @@ for _, f in ipairs(files) do
   end
 end
 
+-- The prompt's way: :lesson N, then Enter at every step (R.run_lesson with
+-- auto, in a child process, as a fresh prompt would be).
+for _, f in ipairs(files) do
+  for _, lang in ipairs { "en", "zh" } do
+    t.test(f .. " runs step by step at the prompt in " .. lang, function()
+      local n = tonumber(f:match("^(%d+)"))
+      local les = lesson.load(dir .. "/" .. f)
+      local tmp = os.tmpname()
+      os.remove(tmp)
+      assert(os.execute("mkdir '" .. tmp .. "'"))
+      local code = string.format("local R = require 'attnlab.repl'; R.start(); "
+        .. "os.exit(R.run_lesson(%d, {auto = true}) and R.lesson_state == nil and 0 or 1)", n)
+      local p = io.popen(string.format("cd '%s' && ATTNLAB_LANG=%s ATTNLAB_LESSONS='%s' '%s' -e \"%s\" 2>&1; echo \"exit=$?\"",
+                                       tmp, lang, dir, exe, code))
+      local out = p:read("a")
+      p:close()
+      os.execute("rm -rf '" .. tmp .. "'")
+      t.truthy(out:find("exit=0\n", 1, true), f .. " at the prompt (" .. lang .. ") failed:\n" .. out)
+      local last = lang == "zh" and string.format("第 %d/%d 步", #les.steps, #les.steps)
+                   or string.format("step %d/%d", #les.steps, #les.steps)
+      t.truthy(out:find(last, 1, true), f .. ": did not reach " .. last)
+      t.truthy(not out:find("traceback", 1, true), f .. ":\n" .. out)
+    end)
+  end
+end
+
 t.done()
