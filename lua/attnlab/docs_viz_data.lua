@@ -93,12 +93,12 @@ return {
       .. "tokens name the positions (a list of words, or a vocabulary such as info.tokens with ids=). "
       .. "Given a model, it finds the one attention layer, or the one named by layer=. Its own defaults: "
       .. "title \"attention of <layer>\", xlabel \"key position\", ylabel \"query position\", "
-      .. "colorbar_label \"weight\", and vmin 0 unless a cmap is given.",
+      .. "colorbar_label \"weight\"; the scale runs from the smallest weight to the largest.",
     computes_zh = "把一个层最近一次的注意力权重（layer:last_attention()）画成带标签的热力图："
       .. "tokens 给出每个位置的名字（一组词，或者像 info.tokens 这样的词表，再加 ids=）。"
       .. "给出模型时，自动找到其中唯一的注意力层，或者用 layer= 指定层名。它有自己的默认值："
       .. "title 为 \"attention of <layer>\"，xlabel 为 \"key position\"，ylabel 为 \"query position\"，"
-      .. "colorbar_label 为 \"weight\"；不给 cmap 时 vmin 为 0。",
+      .. "colorbar_label 为 \"weight\"；刻度从最小的权重到最大的权重。",
     options = join({
       o("layer", "nil", "the name of the layer, when a model has several attention layers", "模型里有多个注意力层时，要画的那个层的名字"),
       o("tokens", "nil", "a list of labels, or a vocabulary (id -> word) used with ids", "一组标签，或一个词表（id -> 词），与 ids 一起用"),

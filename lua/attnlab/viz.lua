@@ -392,9 +392,9 @@ function viz.attention(obj, opts)
   end
   if o.xlabel == nil then o.xlabel = "key position" end
   if o.ylabel == nil then o.ylabel = tq == 1 and "" or "query position" end
-  -- weights are >= 0: the scale starts at 0, whatever the colormap, unless
-  -- it is a diverging one (centred on 0 by viz.heatmap)
-  if o.vmin == nil and not (type(o.cmap) == "string" and o.cmap:match("^rdbu")) then o.vmin = 0 end
+  -- the scale runs from the smallest weight to the largest, as in
+  -- viz.heatmap: forcing 0 would wash out a map whose weights are close
+  -- (vmin = 0 asks for it)
   if o.vmax ~= nil and o.vmin ~= nil and o.vmin >= o.vmax then o.vmin = nil end
   if o.colorbar_label == nil then o.colorbar_label = "weight" end
   o.file = check_file(who, opts, "attention.png")

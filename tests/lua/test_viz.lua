@@ -235,6 +235,10 @@ t.test("attention: a layer's last weights, by model and name, with tokens", func
                                                  tokens = { "a", "b", "c", "d", "e" } }))
   t.eq(written.n, 1, "viz.attention returns the path alone (the prompt prints no nil)")
   t.eq(written[1], path("a.png"))
+  -- the scale starts where the weights do, not at a forced 0
+  local drawn = att:last_attention()[1]
+  t.near(viz.last_info.vmin, drawn:min():item(), 1e-6)
+  t.near(viz.last_info.vmax, drawn:max():item(), 1e-6)
   local vocab = { [0] = "<pad>", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine" }
   t.eq(viz.attention(model, { layer = att.name, tokens = vocab, ids = x, file = path("b.pdf") }),
        path("b.pdf"))
