@@ -26,6 +26,7 @@
 --   needs, needs_zh  the state the example needs from an earlier example
 --               (tests run such examples after the rest of their section)
 local i18n = require "attnlab.i18n"
+local util = require "attnlab.util"
 
 local docs = {}
 
@@ -103,61 +104,7 @@ for _, e in ipairs(docs.entries) do
   for _, n in ipairs(docs.names(e)) do docs.index[n] = e end
 end
 
--- the columns a UTF-8 string takes in a terminal (CJK characters take 2)
-local function display_width(s)
-  local w = 0
-  for _, c in utf8.codes(s) do
-    w = w + ((c >= 0x1100 and (c <= 0x115F or (c >= 0x2E80 and c <= 0xA4CF)
-              or (c >= 0xAC00 and c <= 0xD7A3) or (c >= 0xF900 and c <= 0xFAFF)
-              or (c >= 0xFE30 and c <= 0xFE4F) or (c >= 0xFF00 and c <= 0xFF60)
-              or (c >= 0xFFE0 and c <= 0xFFE6))) and 2 or 1)
-  end
-  return w
-end
-
--- full-width punctuation that must not start a line
-local no_line_start = { ["，"] = true, ["。"] = true, ["、"] = true, ["；"] = true,
-                        ["："] = true, ["？"] = true, ["！"] = true, ["）"] = true,
-                        ["”"] = true }
-
--- text cut into lines of at most `width` columns, each starting with
--- `indent`: at spaces, and between CJK characters (a Chinese sentence has
--- no spaces), never before a closing full-width punctuation mark.
-local function wrap(text, width, indent)
-  -- the pieces a line may end after: words with their following space,
-  -- and single CJK characters
-  local pieces = {}
-  for word, space in text:gmatch("(%S+)(%s*)") do
-    local chunk = ""
-    for _, c in utf8.codes(word) do
-      local ch = utf8.char(c)
-      if display_width(ch) == 2 then
-        if chunk ~= "" then pieces[#pieces + 1] = chunk; chunk = "" end
-        if no_line_start[ch] and #pieces > 0 then
-          pieces[#pieces] = pieces[#pieces] .. ch
-        else
-          pieces[#pieces + 1] = ch
-        end
-      else
-        chunk = chunk .. ch
-      end
-    end
-    if chunk ~= "" then pieces[#pieces + 1] = chunk end
-    if space ~= "" and #pieces > 0 then pieces[#pieces] = pieces[#pieces] .. " " end
-  end
-  local lines, line = {}, ""
-  for _, p in ipairs(pieces) do
-    local trimmed = (line .. p):gsub(" +$", "")
-    if line ~= "" and display_width(indent .. trimmed) > width then
-      lines[#lines + 1] = indent .. line:gsub(" +$", "")
-      line = p
-    else
-      line = line .. p
-    end
-  end
-  if line ~= "" then lines[#lines + 1] = indent .. line:gsub(" +$", "") end
-  return table.concat(lines, "\n")
-end
+local display_width, wrap = util.display_width, util.wrap
 docs.wrap = wrap
 
 -- The text of one entry in the current language (attnlab.i18n), as help()

@@ -130,9 +130,19 @@ end
 L.out = io.write
 local function say(s) L.out(s); L.out("\n") end
 
+-- Text as written, line by line; a line wider than the terminal's 78
+-- columns (a CJK character takes 2) is wrapped.
+local util = require "attnlab.util"
+L.width = 78
 local function block(s, prefix)
   if not s then return end
-  for line in (s .. "\n"):gmatch("(.-)\n") do say(prefix .. line) end
+  for line in (s .. "\n"):gmatch("(.-)\n") do
+    if util.display_width(prefix .. line) > L.width then
+      say(util.wrap(line, L.width, prefix))
+    else
+      say(prefix .. line)
+    end
+  end
 end
 
 -- Prints step i of lesson t (text and code), as the script and the
@@ -145,8 +155,9 @@ function L.show_step(t, i, paint, without_code)
   block(i18n.field(step, "text"), "")
   local code = L.code(t, step)
   if code and not without_code then
+    -- a preview: the prompt echoes each line as it runs it, next to its result
     say("")
-    require("attnlab.repl").show_code(code)
+    for l in (code .. "\n"):gmatch("(.-)\n") do say(paint("2", "    " .. l)) end
   end
 end
 

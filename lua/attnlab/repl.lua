@@ -815,7 +815,8 @@ local function lesson_step()
   local step = st.lesson.steps[st.i]
   local code = lesson_lib.code(st.lesson, step)
   if code then
-    if not run_code(code) then
+    say("")
+    if not run_code(code, true) then
       say(paint("2", i18n.tr("(the step failed; fix it by hand, or :again to see it again)",
                              "（这一步出错了：可以自己修正，或用 :again 再看一遍）")))
       return false

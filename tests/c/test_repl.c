@@ -405,12 +405,13 @@ int main(int argc, char **argv)
     if (start(&s)) {
         expect(&s, PROMPT);
         send_keys(&s, ":lesson 1\r");
-        ok = expect(&s, "step 1/5") && expect(&s, "attnlab> nn.seed(1)")
+        ok = expect(&s, "step 1/5") && expect(&s, "    nn.seed(1)")
              && expect(&s, "[Enter] runs this step") && expect(&s, PROMPT);
         result(ok, ":lesson 1 shows the first step and waits");
 
         send_keys(&s, "\r");
-        ok = expect(&s, "> q is one query") && expect(&s, "step 2/5") && expect(&s, PROMPT);
+        ok = expect(&s, "attnlab> q = tensor.randn(1, 1, 4)") /* each line echoed as it runs */
+             && expect(&s, "> q is one query") && expect(&s, "step 2/5") && expect(&s, PROMPT);
         send_keys(&s, "mine = q.shape\r");
         ok = ok && expect(&s, PROMPT);
         from = s.mark;
@@ -420,7 +421,8 @@ int main(int argc, char **argv)
         result(ok, "Enter runs the step; typed code runs between steps, not the step");
 
         send_keys(&s, "\r");
-        ok = expect(&s, "(1, 1, 5)") && expect(&s, "step 3/5") && expect(&s, PROMPT);
+        ok = expect(&s, "attnlab> scores.shape\r\n(1, 1, 5)") /* a line, then its result */
+             && expect(&s, "step 3/5") && expect(&s, PROMPT);
         send_keys(&s, ":back\r");
         ok = ok && expect(&s, "step 2/5") && expect(&s, PROMPT);
         send_keys(&s, "\r");

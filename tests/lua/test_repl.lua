@@ -271,12 +271,14 @@ t.test("lessons: Enter runs a step, typed code runs between steps, :next :back :
   R.lessons_path = fixture_lessons
   q, scores = nil, nil
   local out = capture(R.command, ":lesson 1")
-  t.truthy(out:find("step 1/5", 1, true) and out:find("attnlab> nn.seed(1)", 1, true), out)
+  t.truthy(out:find("step 1/5", 1, true) and out:find("\n    nn.seed(1)\n", 1, true), out)
+  t.truthy(not out:find("attnlab> nn.seed(1)", 1, true), "a shown step is a preview, not a run")
   t.eq(q, nil, "a shown step has not run yet")
   -- the learner's own code runs at once and the step stays where it was
   t.eq(R.lesson_state.i, 1)
   out = capture(R.empty_line)
   t.truthy(nn.is_tensor(q) and tostring(q.shape) == "(1, 1, 4)", "Enter ran step 1")
+  t.truthy(out:find("attnlab> q = tensor.randn(1, 1, 4)\n", 1, true), "each line is echoed as it runs:\n" .. out)
   t.truthy(out:find("> q is one query", 1, true) and out:find("step 2/5", 1, true), out)
   t.eq(R.lesson_state.i, 2)
   out = capture(R.command, ":again")
@@ -296,6 +298,25 @@ t.test("lessons: Enter runs a step, typed code runs between steps, :next :back :
   t.eq(R.command(":quit"), "quit", ":quit outside a lesson leaves the prompt")
   t.truthy(capture(R.command, ":next"):find(":next moves inside a lesson", 1, true))
   R.lessons_path = nil
+end)
+
+t.test("lesson text wider than 78 columns is wrapped, Chinese too", function()
+  local lesson = require "attnlab.lesson"
+  local util = require "attnlab.util"
+  local les = { steps = { { text = string.rep("attention ", 20), text_zh = string.rep("注意力权重，", 12),
+                            notice = "short" } } }
+  local i18n = require "attnlab.i18n"
+  for _, lang in ipairs { "en", "zh" } do
+    i18n.set(lang)
+    local out = capture(lesson.show_step, les, 1)
+    local lines = 0
+    for line in out:gmatch("[^\n]+") do
+      lines = lines + 1
+      t.truthy(util.display_width(line) <= 78, lang .. ": a line of " .. util.display_width(line) .. " columns: " .. line)
+    end
+    t.truthy(lines >= 3, lang .. ": the text is wrapped onto several lines:\n" .. out)
+  end
+  i18n.set("en")
 end)
 
 t.test(":lang switches the prompt's own messages, help and lessons", function()
