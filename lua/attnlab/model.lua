@@ -468,6 +468,30 @@ return function(nn)
         end
       end
     end
+    -- Keras 3 leaves out "Connected to" for a sequential-like functional
+    -- model: one input, one output, each call fed by one tensor, no layer
+    -- called twice and no tensor feeding two calls (a plain chain)
+    if functional and #self.inputs == 1 and #(self.outputs or {}) <= 1 then
+      local chain, seen_layer, seen_source = true, {}, {}
+      for i, r in ipairs(rows) do
+        local call = self.calls[i - #self.inputs]
+        if call then
+          if r[4] == "" or r[4]:find(",", 1, true) then chain = false end
+          if seen_source[r[4]] then chain = false end
+          seen_source[r[4]] = true
+          local layer = call.node.layer
+          if layer then
+            if seen_layer[layer] then chain = false end
+            seen_layer[layer] = true
+          end
+        end
+      end
+      if chain then
+        header[4] = nil
+        widths = { 31, 22, 13 }
+        for _, r in ipairs(rows) do r[4] = nil end
+      end
+    end
     local total = self:count_params()
     local align = { "left", "left", "right", "left" }
     local lines = { string.format('Model: "%s"', self.name) }

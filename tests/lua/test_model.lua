@@ -65,6 +65,30 @@ t.test("summary() of recipe 1 is Keras 3's table with Keras's counts", function(
   end
 end)
 
+t.test("summary() of a functional chain is sequential-like, as in Keras 3: no Connected to", function()
+  nn.clear_session()
+  local x = nn.Input { 10, 4 }
+  local model = nn.Model(x, nn.Dense(3)(nn.Bidirectional(nn.GRU(8))(x)))
+  t.eq(model:summary { print_fn = false }, table.concat({
+    'Model: "functional"',
+    "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓",
+    "┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃",
+    "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩",
+    "│ input_layer (InputLayer)        │ (None, 10, 4)          │             0 │",
+    "│ bidirectional (Bidirectional)   │ (None, 16)             │           672 │",
+    "│ dense (Dense)                   │ (None, 3)              │            51 │",
+    "└─────────────────────────────────┴────────────────────────┴───────────────┘",
+    " Total params: 723 (2.82 KB)",
+    " Trainable params: 723 (2.82 KB)",
+    " Non-trainable params: 0 (0.00 B)" }, "\n"))
+  -- a layer called twice is shared: the table names the connections again
+  nn.clear_session()
+  local d = nn.Dense(4)
+  local inp = nn.Input { 4 }
+  local twice = nn.Model(inp, d(d(inp)))
+  t.truthy(twice:summary { print_fn = false }:find("Connected to", 1, true), "a shared layer is not a chain")
+end)
+
 t.test("Sequential builds as layers are added and summarizes like Keras", function()
   nn.clear_session()
   local model = nn.Sequential { nn.Input { 784 }, nn.Dense(64, { activation = "relu" }), nn.Dense(10) }
