@@ -705,7 +705,10 @@ local pack, unpack = table.pack, table.unpack
 local function run_chunk(code)
   -- as the prompt does: `return (...)(expr)` keeps expr out of a tail call
   local expr = code:gsub("%s+$", ""):gsub(";$", "")
-  local f = load("return (...)(" .. expr .. "\n)", "=lesson", "t", _G)
+  -- ")" on a line of its own only when a comment could hide it (Lua gives
+  -- an error inside the expression the line of the ")")
+  local close = expr:find("--", 1, true) and "\n)" or ")"
+  local f = load("return (...)(" .. expr .. close, "=lesson", "t", _G)
   local packed = f ~= nil
   if not f then
     local err

@@ -709,7 +709,12 @@ int nn_repl_run(lua_State *L)
             elen--;
         lua_pushliteral(L, "return (...)(");
         lua_pushlstring(L, chunk.s, elen);
-        lua_pushliteral(L, "\n)");
+        /* ")" on a line of its own only when a comment could hide it:
+         * Lua gives an error inside the expression the line of the ")" */
+        if (strstr(chunk.s, "--"))
+            lua_pushliteral(L, "\n)");
+        else
+            lua_pushliteral(L, ")");
         lua_concat(L, 3);
         size_t rlen;
         const char *rcode = lua_tolstring(L, -1, &rlen);

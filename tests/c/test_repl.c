@@ -323,6 +323,9 @@ int main(int argc, char **argv)
     send_keys(&s, "nn.Dense(3)(tensor.ones(3))\r"); /* a library error names the line */
     ok = ok && expect(&s, "stdin:1: Dense 'dense': expected input of rank >= 2")
          && expect(&s, PROMPT);
+    send_keys(&s, "nothing_here.field\r"); /* the line of the expression, not of the prompt's ")" */
+    ok = ok && expect(&s, "stdin:1: attempt to index a nil value (global 'nothing_here')")
+         && expect(&s, PROMPT);
     send_keys(&s, "print('after' .. 'wards')\r");
     ok = ok && expect(&s, "afterwards") && expect(&s, PROMPT);
     result(ok, "an error, then a working command");
