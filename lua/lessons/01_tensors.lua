@@ -17,11 +17,15 @@ return lesson.define {
     {
       text = "A tensor is a block of numbers with a shape. tensor.from turns nested Lua\n"
         .. "tables into a tensor, as np.array does with nested lists; zeros, ones and\n"
-        .. "arange make common ones, randn draws random ones (nn.seed makes them repeatable).",
+        .. "arange make common ones, randn draws random ones (nn.seed makes them\n"
+        .. "repeatable). nn.clear_session() makes layer names start again from dense,\n"
+        .. "as Keras's does; every lesson that builds layers starts with it.",
       text_zh = "张量就是带形状的一块数字。tensor.from 把嵌套的 Lua 表变成张量，\n"
         .. "就像 np.array 处理嵌套列表；zeros、ones、arange 生成常用的张量，\n"
-        .. "randn 生成随机数（nn.seed 让随机数可以复现）。",
+        .. "randn 生成随机数（nn.seed 让随机数可以复现）。nn.clear_session() 让层名\n"
+        .. "重新从 dense 开始编号，和 Keras 一样；每一课用到层时都先调用它。",
       code = [[
+nn.clear_session()
 nn.seed(1)
 a = tensor.from{{1, 2, 3}, {4, 5, 6}}
 a
@@ -58,7 +62,8 @@ x:size(-1)
 x.shape[1]]=],
       notice = "(2, 3, 4): axis 0 has 2, axis 1 has 3, axis 2 (also called -1) has 4, so\n"
         .. "x:size(0) is 2 and x:size(-1) is 4. x.shape[1] is 2 as well: it is the first\n"
-        .. "entry of a Lua table, i.e. axis 0. Think in axis numbers and use x:size(axis).",
+        .. "entry of a Lua table, i.e. axis 0. Think in axis numbers and use\n"
+        .. "x:size(axis).",
       notice_zh = "(2, 3, 4)：第 0 轴长 2，第 1 轴长 3，第 2 轴（也叫 -1）长 4，\n"
         .. "所以 x:size(0) 是 2，x:size(-1) 是 4。x.shape[1] 也是 2：它是 Lua 表的\n"
         .. "第一项，也就是第 0 轴。请按轴编号思考，用 x:size(axis)。",
@@ -107,10 +112,11 @@ x:get(-1, 0, 0)]],
 x:reshape(6, 4)
 x:reshape(4, -1).shape
 x:reshape(-1).shape]],
-      notice = "(6, 4): x:reshape(6, 4)[3] is [12, 13, 14, 15], the first row of the second block.\n"
-        .. "(4, -1) becomes (4, 6) and (-1) becomes (24,): 24 numbers in every case.",
-      notice_zh = "(6, 4)：x:reshape(6, 4)[3] 是 [12, 13, 14, 15]，也就是原来第二块的第一行。\n"
-        .. "(4, -1) 变成 (4, 6)，(-1) 变成 (24,)：总是 24 个数。",
+      notice = "(6, 4): x:reshape(6, 4)[3] is [12, 13, 14, 15], the first row of the\n"
+        .. "second block. (4, -1) becomes (4, 6) and (-1) becomes (24,): 24 numbers in\n"
+        .. "every case.",
+      notice_zh = "(6, 4)：x:reshape(6, 4)[3] 是 [12, 13, 14, 15]，也就是原来第二块的\n"
+        .. "第一行。(4, -1) 变成 (4, 6)，(-1) 变成 (24,)：总是 24 个数。",
       check = function()
         lesson.shape(x:reshape(6, 4), "(6, 4)")
         lesson.close(x:reshape(6, 4)[3], { 12, 13, 14, 15 }, 0)
@@ -241,20 +247,25 @@ inp
 tensor.transpose(inp, {0, 2, 1})
 tensor.sum(inp, 1)
 tensor.sum(inp, -1, true)
-nn.Dense(16)(inp)]],
-      notice = "(None, 64, 32), printed as Keras prints it. transpose {0, 2, 1} gives\n"
-        .. "(None, 32, 64); summing over axis 1 (time) gives (None, 32); over -1 with\n"
-        .. "keepdims, (None, 64, 1); Dense(16) changes only the last axis: (None, 64, 16).",
-      notice_zh = "(None, 64, 32)，和 Keras 打印的一样。transpose {0, 2, 1} 得到\n"
-        .. "(None, 32, 64)；沿第 1 轴（时间步）求和得到 (None, 32)；沿 -1 轴并保留维度\n"
-        .. "得到 (None, 64, 1)；Dense(16) 只改变最后一个轴：(None, 64, 16)。",
+dense_out = nn.Dense(16)(inp)
+dense_out]],
+      notice = "inp has the shape Keras gives it, (None, 64, 32); only the shape matches\n"
+        .. "(Keras 3 prints <KerasTensor shape=(None, 64, 32), ...>). transpose\n"
+        .. "{0, 2, 1} gives (None, 32, 64); summing over axis 1 (time) gives\n"
+        .. "(None, 32); over -1 with keepdims, (None, 64, 1); Dense(16) changes only\n"
+        .. "the last axis: (None, 64, 16).",
+      notice_zh = "inp 的形状和 Keras 里的一样，是 (None, 64, 32)；相同的只是形状\n"
+        .. "（Keras 3 打印的是 <KerasTensor shape=(None, 64, 32), ...>）。\n"
+        .. "transpose {0, 2, 1} 得到 (None, 32, 64)；沿第 1 轴（时间步）求和得到\n"
+        .. "(None, 32)；沿 -1 轴并保留维度得到 (None, 64, 1)；Dense(16) 只改变\n"
+        .. "最后一个轴：(None, 64, 16)。",
       check = function()
         lesson.shape(inp, "(None, 64, 32)")
         lesson.expect(tostring(inp) == "<Input shape=(None, 64, 32)>", "inp prints " .. tostring(inp))
         lesson.shape(tensor.transpose(inp, { 0, 2, 1 }), "(None, 32, 64)")
         lesson.shape(tensor.sum(inp, 1), "(None, 32)")
         lesson.shape(tensor.sum(inp, -1, true), "(None, 64, 1)")
-        lesson.shape(nn.Dense(16)(inp), "(None, 64, 16)")
+        lesson.shape(dense_out, "(None, 64, 16)")
       end,
     },
   },

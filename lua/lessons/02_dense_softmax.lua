@@ -138,10 +138,12 @@ maxdiff(tensor.softmax(scores), probs)]],
     {
       text = "As a layer: nn.Dense(3, {activation = \"softmax\"}) is softmax(x W + b),\n"
         .. "a form Keras attention recipes use to turn scores into attention weights.\n"
-        .. "Give it the weights of dense.",
+        .. "Give it the weights of dense. A new layer has no weights until its first\n"
+        .. "call (step 1), so dense_sm(x); builds it first (the ; hides that output).",
       text_zh = "作为层：nn.Dense(3, {activation = \"softmax\"}) 计算 softmax(x W + b)，\n"
         .. "Keras 的注意力示例常用这种层把注意力分数变成注意力权重。把 dense 的\n"
-        .. "权重交给它。",
+        .. "权重交给它。新建的层在第一次调用之前没有权重（见第 1 步），所以先用\n"
+        .. "dense_sm(x); 调用一次来创建权重（行尾的 ; 不打印这次的输出）。",
       code = [[
 dense_sm = nn.Dense(3, {activation = "softmax"})
 dense_sm(x);

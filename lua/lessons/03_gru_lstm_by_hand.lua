@@ -82,29 +82,30 @@ gru.reset_after]],
         lesson.shape(recurrent_kernel, "(4, 12)")
         lesson.shape(bias, "(2, 12)")
         lesson.close(bias, tensor.zeros(2, 12), 0)
-        lesson.expect(gru.reset_after == true and nn.GRU(2).reset_after == true,
-                      "reset_after should be true by default")
+        lesson.expect(gru.reset_after == true, "reset_after should be true by default")
       end,
     },
     {
       text = "Zero biases would hide a mistake in the formulas below, so put random ones\n"
         .. "in with set_weights (Keras's order: kernel, recurrent_kernel, bias) and run\n"
         .. "the layer again.",
-      text_zh = "全零的偏置会掩盖下面公式里的错误，所以用 set_weights 放进随机的偏置\n"
+      text_zh = "全零的偏置会让下面公式里的错误看不出来，所以用 set_weights 放进随机的偏置\n"
         .. "（Keras 的顺序：kernel、recurrent_kernel、bias），再运行一次这个层。",
       code = [[
 gru:set_weights{kernel, recurrent_kernel, tensor.randn(2, 3 * units)}
 bias = gru:get_weights()[3]
-bias
+bias.shape
+bias:abs():max():item()
 y = gru(x, {initial_state = {h}})
 y]],
-      notice = "bias is (2, 12) and no longer zero; y (2, 4) is the state the next steps\n"
-        .. "rebuild by hand.",
-      notice_zh = "bias 仍是 (2, 12)，但不再是 0；y (2, 4) 就是接下来几步要手算出来的\n"
-        .. "新隐状态。",
+      notice = "bias is still (2, 12) but no longer zero: its largest |value| is above\n"
+        .. "0.1. y (2, 4) is the state the next steps rebuild by hand.",
+      notice_zh = "bias 仍是 (2, 12)，但不再是 0：绝对值最大的数超过 0.1。y (2, 4)\n"
+        .. "就是接下来几步要手算出来的新隐状态。",
       check = function()
         lesson.shape(bias, "(2, 12)")
         lesson.expect(lesson.maxdiff(bias, tensor.zeros(2, 12)) > 0.1, "bias should not be zero")
+        lesson.close(bias:abs():max():item(), lesson.maxdiff(bias, tensor.zeros(2, 12)), 0)
         lesson.close(gru.bias, bias, 0)
         lesson.close(gru.kernel, kernel, 0)
         lesson.shape(y, "(2, 4)")
@@ -169,9 +170,10 @@ r]],
       end,
     },
     {
-      text = "Keras's default form, reset_after=true: the reset gate multiplies h U_h + b_rh,\n"
-        .. "after the matrix product. The new state mixes the old state and the\n"
-        .. "candidate state: h' = z * h + (1 - z) * h~, so z near 1 keeps the old state.",
+      text = "Keras's default form, reset_after=true: the reset gate multiplies\n"
+        .. "h U_h + b_rh, after the matrix product. The new state mixes the old state\n"
+        .. "and the candidate state: h' = z * h + (1 - z) * h~, so z near 1 keeps the\n"
+        .. "old state.",
       text_zh = "Keras 的默认形式 reset_after=true：重置门乘在 h U_h + b_rh 上，也就是\n"
         .. "在矩阵乘法之后。新隐状态混合旧隐状态和候选隐状态：\n"
         .. "h' = z * h + (1 - z) * h~，所以 z 接近 1 时保留旧隐状态。",
@@ -206,11 +208,13 @@ maxdiff((1 - z) * h + z * h_tilde, y)]],
     },
     {
       text = "reset_after=false is the other form: one bias of shape (3 * units,), and the\n"
-        .. "reset gate multiplies h before the product. Build one and give it the same\n"
-        .. "kernels and the first bias row.",
+        .. "reset gate multiplies h before the product. Make one, call it once on x so\n"
+        .. "that it builds its weights (a layer makes them at its first call; the ;\n"
+        .. "hides that output), then give it the same kernels and the first bias row.",
       text_zh = "reset_after=false 是另一种形式：只有一个形状为 (3 * units,) 的偏置，\n"
-        .. "重置门在矩阵乘法之前乘在 h 上。建一个这样的层，给它同样的 kernel 和\n"
-        .. "第一行偏置。",
+        .. "重置门在矩阵乘法之前乘在 h 上。建一个这样的层，先在 x 上调用一次，\n"
+        .. "让它创建权重（层在第一次调用时才创建权重；行尾的 ; 不打印这次的输出），\n"
+        .. "再给它同样的 kernel 和第一行偏置。",
       code = [[
 gru0 = nn.GRU(units, {reset_after = false})
 gru0(x);

@@ -111,10 +111,12 @@ maxdiff(forward_half, bi.forward_layer(x))]],
     {
       text = "reverse(t) flips the time axis (NumPy's t[:, ::-1]). The backward half is an\n"
         .. "ordinary GRU with the backward layer's weights, run on the reversed sequence,\n"
-        .. "its outputs reversed back, so that step t of both halves is about input step t.",
+        .. "its outputs reversed back, so step t of both halves is about input step t.\n"
+        .. "plain(x); builds plain's weights (at its first call) before set_weights.",
       text_zh = "reverse(t) 把时间步轴倒过来（NumPy 的 t[:, ::-1]）。后一半就是一个普通的\n"
         .. "GRU：用反向层的权重，在倒过来的序列上运行，再把输出倒回来，这样两半的\n"
-        .. "第 t 步都对应输入的第 t 步。",
+        .. "第 t 步都对应输入的第 t 步。plain(x); 先调用一次，让 plain 创建权重\n"
+        .. "（层在第一次调用时才创建权重），然后才能 set_weights。",
       code = [[
 function reverse(t) return tensor.slice(t, 1, nil, nil, -1) end
 plain = nn.GRU(64, {return_sequences = true})
@@ -124,8 +126,8 @@ back = reverse(plain(reverse(x)))
 maxdiff(backward_half, back)
 maxdiff(bi.backward_layer(x), plain(reverse(x)))]],
       notice = "Both maxdiffs are below 1e-6. The second shows go_backwards alone: the\n"
-        .. "backward layer reads the reversed sequence and returns its outputs in reading\n"
-        .. "order; Bidirectional reverses them back.",
+        .. "backward layer reads the reversed sequence and returns its outputs in\n"
+        .. "reading order; Bidirectional reverses them back.",
       notice_zh = "两个 maxdiff 都小于 1e-6。第二个单独展示了 go_backwards：反向层读的是\n"
         .. "倒过来的序列，输出也按读的顺序排列；双向层再把它们倒回来。",
       check = function()
@@ -263,9 +265,11 @@ per_direction
     },
     {
       text = "The 2 * units is the two bias rows of reset_after = true. With\n"
-        .. "reset_after = false there is one: 3 * (in * units + units * units + units).",
+        .. "reset_after = false there is one: 3 * (in * units + units * units + units).\n"
+        .. "gru0(inp); builds the layer, so that it has weights to count.",
       text_zh = "公式里的 2 * units 来自 reset_after = true 的两行偏置。reset_after = false\n"
-        .. "时只有一行：3 * (in * units + units * units + units)。",
+        .. "时只有一行：3 * (in * units + units * units + units)。gru0(inp); 先调用\n"
+        .. "一次来创建权重，这样才有参数可数。",
       code = [[
 gru0 = nn.GRU(64, {reset_after = false})
 gru0(inp);

@@ -46,8 +46,9 @@ This lesson follows examples/recipe3_attention_pooling.lua: what the mask does
 to the weights, a Keras trap that silently removes it, and a trained model.]],
   intro_zh = [[
 真实的句子长短不一；一个批量却要求长度相同，所以短句要用 id 0 填充。
-掩码（mask）告诉注意力哪些时间步是填充。这一课跟着 examples/recipe3_attention_pooling.lua：
-看掩码对注意力权重做了什么，看一个会悄悄去掉掩码的 Keras 陷阱，最后训练一个模型。]],
+掩码（mask）告诉注意力哪些时间步是填充。这一课跟着
+examples/recipe3_attention_pooling.lua：看掩码对注意力权重做了什么，看一个
+会悄悄去掉掩码的 Keras 陷阱，最后训练一个模型。]],
   params = { epochs = { 8, 6 }, n = { 4000, 3000 } },
   steps = {
     {
@@ -56,21 +57,23 @@ Four sentences of word ids, of lengths 3, 6, 2 and 4. data.pad_sequences is
 keras.utils.pad_sequences: it pads them to one length with 0, at the start by
 default (padding="pre"), as Keras does.]],
       text_zh = [[
-四个由词 id 组成的句子，长度分别是 3、6、2 和 4。data.pad_sequences 就是 keras.utils.pad_sequences：
-用 0 把它们填充到同一长度，默认填在前面（padding="pre"），和 Keras 一样。]],
+四个由词元 id 组成的句子，长度分别是 3、6、2 和 4。data.pad_sequences 就是
+keras.utils.pad_sequences：用 0 把它们填充到同一长度，默认填在前面
+（padding="pre"），和 Keras 一样。]],
       code = [[
+nn.clear_session()
 nn.seed(7)
 seqs = {{5, 12, 7}, {3, 9, 14, 2, 8, 6}, {11, 4}, {7, 7, 13, 1}}
 x = data.pad_sequences(seqs, {maxlen = 6})
 x
 data.pad_sequences(seqs, {maxlen = 6, padding = "post"})]],
       notice = [[
-x is (4, 6): the first row is 0 0 0 5 12 7, three zeros in front of the three
-words; the 6-word sentence needs none. With padding="post" the zeros go at
-the end instead.]],
+x is (4, 6): the first row is 0 0 0 5 12 7, three zeros in front of the
+three words; the 6-word sentence needs none. With padding="post" the zeros
+go at the end instead.]],
       notice_zh = [[
-x 的形状是 (4, 6)：第一行是 0 0 0 5 12 7，三个词前面有三个 0；6 个词的句子不需要填充。
-用 padding="post" 时，0 改为填在末尾。]],
+x 的形状是 (4, 6)：第一行是 0 0 0 5 12 7，三个词前面有三个 0；6 个词的
+句子不需要填充。用 padding="post" 时，0 改为填在末尾。]],
       check = function()
         lesson.shape(x, "(4, 6)")
         lesson.close(x, tensor.from { { 0, 0, 0, 5, 12, 7 }, { 3, 9, 14, 2, 8, 6 },
@@ -86,8 +89,9 @@ Embedding(50, 8, mask_zero=true) looks up an 8-number vector for each id, and
 marks id 0 as padding: the mask travels with the result, e.mask. Note that
 row 0 of the embedding table is a vector like the others, not zeros.]],
       text_zh = [[
-Embedding(50, 8, mask_zero=true)（嵌入层）为每个 id 查出一个 8 维向量，并把 id 0 标记为填充：
-掩码跟着结果一起传下去，就是 e.mask。注意：嵌入表的第 0 行和其他行一样是一个普通向量，并不是全 0。]],
+Embedding(50, 8, mask_zero=true)（嵌入层）为每个 id 查出一个 8 维向量，
+并把 id 0 标记为填充：掩码跟着结果一起传下去，就是 e.mask。注意：嵌入表的
+第 0 行和其他行一样是一个普通向量，并不是全 0。]],
       code = [==[
 embedding = nn.Embedding(50, 8, {mask_zero = true})
 e = embedding(x)
@@ -95,12 +99,13 @@ e.shape
 e.mask
 embedding:get_weights()[1][0]]==],
       notice = [[
-e is (4, 6, 8). e.mask is (4, 6): 0 where the id is 0 (padding), 1 elsewhere.
-The padded steps still get the vector of row 0, which is not zero; only the
-mask says they are padding.]],
+e is (4, 6, 8). e.mask is (4, 6): 0 where the id is 0 (padding), 1
+elsewhere. The padded steps still get the vector of row 0, which is not
+zero; only the mask says they are padding.]],
       notice_zh = [[
-e 的形状是 (4, 6, 8)。e.mask 的形状是 (4, 6)：id 为 0（填充）的位置是 0，其余是 1。
-被填充的时间步照样拿到第 0 行的向量，它不是 0；只有掩码说明它们是填充。]],
+e 的形状是 (4, 6, 8)。e.mask 的形状是 (4, 6)：id 为 0（填充）的位置是 0，
+其余是 1。被填充的时间步照样拿到第 0 行的向量，它不是 0；只有掩码说明它们
+是填充。]],
       check = function()
         lesson.shape(e, "(4, 6, 8)")
         lesson.shape(e.mask, "(4, 6)")
@@ -118,8 +123,9 @@ nn.AttentionPooling (the tutorials' ProbAttention) scores each time step with
 one learned vector, turns the scores into weights with a softmax over time,
 and returns the weighted sum of the steps. It reads e.mask by itself.]],
       text_zh = [[
-nn.AttentionPooling（教程里叫 ProbAttention，注意力汇聚）用一个可学习的向量给每个时间步打分，
-沿时间做 softmax 把分数变成权重，再返回各时间步的加权和。它会自己读取 e.mask。]],
+nn.AttentionPooling（教程里叫 ProbAttention，注意力汇聚）用一个可学习的
+向量给每个时间步打分，沿时间做 softmax 把分数变成权重，再返回各时间步的
+加权和。它会自己读取 e.mask。]],
       code = [[
 pooling = nn.AttentionPooling()
 pooled = pooling(e)
@@ -128,12 +134,13 @@ w = pooling:last_attention()
 w
 w:sum(-1)]],
       notice = [[
-pooled is (4, 8): one vector per sentence. w is (4, 1, 6): every padded step
-has weight exactly 0 (it prints 0.0000, and it is 0, not a small number), and
-each row still sums to 1 over its real words.]],
+pooled is (4, 8): one vector per sentence. w is (4, 1, 6): every padded
+step has weight exactly 0 (it prints 0.0000, and it is 0, not a small
+number), and each row still sums to 1 over its real words.]],
       notice_zh = [[
-pooled 的形状是 (4, 8)：每个句子一个向量。w 的形状是 (4, 1, 6)：每个被掩码的时间步权重恰好是 0
-（打印为 0.0000，而且确实等于 0，不是一个很小的数），每一行在真实的词上求和仍然是 1。]],
+pooled 的形状是 (4, 8)：每个句子一个向量。w 的形状是 (4, 1, 6)：每个被掩码
+的时间步权重恰好是 0（打印为 0.0000，而且确实等于 0，不是一个很小的数），
+每一行在真实的词上求和仍然是 1。]],
       check = function()
         lesson.shape(pooled, "(4, 8)")
         lesson.shape(w, "(4, 1, 6)")
@@ -149,15 +156,20 @@ does. exp(-1e9) is exactly 0 in float32, so the softmax gives those steps
 nothing and shares 1 among the real steps.]],
       text_zh = [[
 掩码是怎么做到的，手算一遍：被掩码的时间步的分数减去 1e9，和 Keras 一样。
-exp(-1e9) 在 float32 中恰好是 0，所以 softmax 不给这些时间步任何权重，把 1 分给真实的时间步。]],
+exp(-1e9) 在 float32 中恰好是 0，所以 softmax 不给这些时间步任何权重，
+把 1 分给真实的时间步。]],
       code = [[
 u = tensor.matmul(e, pooling:get_weights()[1])
 u.shape
 u_masked = u - (1 - tensor.expand_dims(e.mask, -1)) * 1e9
 w_hand = tensor.transpose(tensor.softmax(u_masked, 1), {0, 2, 1})
 (w_hand - w):abs():max()]],
-      notice = "u is (4, 6, 1): one score per step. w_hand equals w: the difference prints 0 (or a rounding error below 1e-6).",
-      notice_zh = "u 的形状是 (4, 6, 1)：每个时间步一个分数。w_hand 与 w 相等：差值打印为 0（或小于 1e-6 的舍入误差）。",
+      notice = [[
+u is (4, 6, 1): one score per step. w_hand equals w: the difference prints
+0 (or a rounding error below 1e-6).]],
+      notice_zh = [[
+u 的形状是 (4, 6, 1)：每个时间步一个分数。w_hand 与 w 相等：差值打印为 0
+（或小于 1e-6 的舍入误差）。]],
       check = function()
         lesson.shape(u, "(4, 6, 1)")
         lesson.close(w_hand, w, 1e-6, "the weights by hand")
@@ -177,8 +189,13 @@ vector.]],
 alone = pooling(embedding(tensor.from{{5, 12, 7}}))
 pooling:last_attention()
 (alone[0] - pooled[0]):abs():max()]],
-      notice = "The weights of 5 12 7 alone are the last three weights of row 0 of w; alone[0] equals pooled[0] (the difference prints 0, or a rounding error below 1e-6).",
-      notice_zh = "单独输入 5 12 7 时的权重，就是 w 第 0 行的最后三个权重；alone[0] 与 pooled[0] 相等（差值打印为 0，或小于 1e-6 的舍入误差）。",
+      notice = [[
+The weights of 5 12 7 alone are the last three weights of row 0 of w;
+alone[0] equals pooled[0] (the difference prints 0, or a rounding error
+below 1e-6).]],
+      notice_zh = [[
+单独输入 5 12 7 时的权重，就是 w 第 0 行的最后三个权重；alone[0] 与
+pooled[0] 相等（差值打印为 0，或小于 1e-6 的舍入误差）。]],
       check = function()
         local wa = pooling:last_attention()
         lesson.shape(wa, "(1, 1, 3)")
@@ -194,22 +211,26 @@ only when all its features equal 0. Row 0 of the embedding is not zero, so
 the new mask masks nothing, and the padding gets attention again.]],
       text_zh = [[
 Keras 的一个陷阱：在 Embedding(mask_zero=True) 后面再加一层 Masking()。
-Masking 不会把原来的掩码传下去，而是根据数值重新计算：只有一个时间步的所有特征都等于 0 时才掩盖它。
-嵌入表的第 0 行不是 0，所以新的掩码什么也没掩盖，填充又分到了注意力。]],
+Masking 不会把原来的掩码传下去，而是根据数值重新计算：只有所有特征都等于 0
+的时间步才会被掩码。嵌入表的第 0 行不是 0，所以新的掩码里没有一个时间步被
+掩码，填充又分到了注意力。]],
       code = [[
 e_masking = nn.Masking()(e)
 e_masking.mask
 pooled_trap = pooling(e_masking)
 pooling:last_attention()
-(pooled_trap - pooled):abs():max()]],
+(pooled_trap - pooled):abs():max(-1)]],
       notice = [[
-e_masking.mask is all 1 (no step masked). Every padded step now has a weight
-above 0.01, and the pooled vectors of the padded sentences change (the
-difference is above 1e-4; only row 1, the sentence without padding, keeps its
-vector).]],
+e_masking.mask is all 1 (no step masked). Every padded step now has a
+weight above 0.01, and the pooled vectors of the padded sentences change:
+the (4,) printed last, the largest difference per sentence, is above 1e-4
+for rows 0, 2 and 3, and 0 for row 1, the sentence without padding (at most
+a rounding error below 1e-6).]],
       notice_zh = [[
-e_masking.mask 全是 1（没有任何时间步被掩盖）。每个填充的时间步现在的权重都大于 0.01，
-被填充过的句子汇聚出的向量也变了（差值大于 1e-4；只有第 1 行、那个没有填充的句子保持不变）。]],
+e_masking.mask 全是 1（没有任何时间步被掩码）。每个填充的时间步现在的权重都
+大于 0.01，被填充过的句子汇聚出的向量也变了：最后打印的 (4,) 是每个句子的
+最大差值，第 0、2、3 行都大于 1e-4，只有第 1 行、那个没有填充的句子是 0
+（最多是小于 1e-6 的舍入误差）。]],
       check = function()
         lesson.close(e_masking.mask, tensor.ones(4, 6), 0, "Masking's mask")
         lesson.expect(padding_weighted(pooling:last_attention(), x, 0.01),
@@ -229,20 +250,23 @@ leave Masking out; Masking is for inputs that are not ids, such as float
 features padded with zero vectors.]],
       text_zh = [[
 它确实是看数值的：把嵌入表的第 0 行改成全 0，Masking 就又能找到填充了。
-实际使用时，保留 Embedding 自己的掩码，不要再加 Masking；Masking 是给不是 id 的输入用的，
-比如用全 0 向量填充的浮点特征。]],
+实际使用时，保留 Embedding 自己的掩码，不要再加 Masking；Masking 是给不是
+id 的输入用的，比如用全 0 向量填充的浮点特征。]],
       code = [[
 table_0 = embedding:get_weights()[1]
 embedding:set_weights{tensor.concat({tensor.zeros(1, 8), table_0:slice(0, 1, 50)}, 0)}
 nn.Masking()(embedding(x)).mask]],
       notice = "With row 0 zero, Masking's mask equals e.mask: 0 exactly where the id is 0.",
-      notice_zh = "第 0 行为全 0 时，Masking 算出的掩码与 e.mask 相同：恰好在 id 为 0 的位置是 0。",
+      notice_zh = [[
+第 0 行为全 0 时，Masking 算出的掩码与 e.mask 相同：恰好在 id 为 0 的位置
+是 0。]],
       check = function()
         lesson.close(embedding:get_weights()[1][0], tensor.zeros(8), 0, "row 0 is zeros")
-        lesson.close(nn.Masking()(embedding(x)).mask, e.mask, 0, "Masking's mask vs e.mask")
+        -- named layers: a check must not move the layer-name counters
+        lesson.close(nn.Masking { name = "check" }(embedding(x)).mask, e.mask, 0, "Masking's mask vs e.mask")
         -- float features padded with zero vectors: Masking finds the padding
         local feats = tensor.from { { { 0.5, -1 }, { 2, 0 }, { 0, 0 } } }
-        lesson.close(nn.Masking()(feats).mask, tensor.from { { 1, 1, 0 } }, 0, "Masking on features")
+        lesson.close(nn.Masking { name = "check" }(feats).mask, tensor.from { { 1, 1, 0 } }, 0, "Masking on features")
       end,
     },
     {
@@ -250,11 +274,13 @@ nn.Masking()(embedding(x)).mask]],
 Now train the recipe, so the weights mean something. data.needle hides one
 key word (k0 to k3) in each sequence of noise words; the key is the label.
 Its sequences are padded at the end, as pad_sequences(..., padding="post")
-does. The model: Embedding with mask_zero, attention pooling, two Dense layers.]],
+does. The model: Embedding with mask_zero, attention pooling, two Dense
+layers.]],
       text_zh = [[
-现在训练这个模型，让权重有意义。data.needle 在每个由噪声词组成的序列里藏一个关键词（k0 到 k3），
-关键词就是标签。它的序列在末尾填充，就像 pad_sequences(..., padding="post") 那样。
-模型是：带 mask_zero 的嵌入层、注意力汇聚、两个 Dense 层。]],
+现在训练这个模型，让权重有意义。data.needle 在每个由噪声词组成的序列里藏
+一个关键词（k0 到 k3），关键词就是标签。它的序列在末尾填充，就像
+pad_sequences(..., padding="post") 那样。模型是：带 mask_zero 的嵌入层、
+注意力汇聚、两个 Dense 层。]],
       code = [[
 x_train, y_train, info = data.needle{n = $n, length = 12, seed = 1}
 x_test, y_test, test_info = data.needle{n = 200, length = 12, seed = 2}
@@ -266,7 +292,9 @@ model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metr
 history = model:fit(x_train, y_train, {epochs = $epochs, batch_size = 32, verbose = 2});
 test_loss, test_accuracy = model:evaluate(x_test, y_test)
 test_accuracy]],
-      notice = "The loss falls epoch by epoch; on the 200 held-out sequences the accuracy (test_accuracy) is at least 0.95.",
+      notice = [[
+The loss falls epoch by epoch; on the 200 held-out sequences the accuracy
+(test_accuracy) is at least 0.95.]],
       notice_zh = "损失一轮比一轮低；在 200 个测试序列上，准确率（test_accuracy）至少是 0.95。",
       check = function()
         local losses = history.history.loss
@@ -315,15 +343,19 @@ for i = 1, 8 do labels[i] = string.format("key@%d", test_info.positions:get(i - 
 viz.heatmap(weights, {file = "lesson07_weights.png", ylabels = labels, xlabel = "time step", title = "attention pooling"})
 viz.show(weights, {ylabels = labels, width = 60})
 weights:argmax(-1)
-test_info.positions:slice(0, 0, 8)]],
+test_info.positions:slice(0, 0, 8)
+(weights * tensor.equal(x_test:slice(0, 0, 8), 0)):max():item()
+weights:sum(-1)]],
       notice = [[
-pool:last_attention() is (200, 1, 12), weights (8, 12). The last two lines
-print the same 8 numbers: the step of largest weight in each row is where the
-key is, and the key gets at least twice the weight of any other step of its
-row. The padded steps are exactly 0 and every row sums to 1.]],
+pool:last_attention() is (200, 1, 12), weights (8, 12). weights:argmax(-1)
+and the positions print the same 8 numbers: the step of largest weight in
+each row is where the key is. The largest weight on a padded step prints 0:
+padding gets exactly 0; and every row sums to 1 (the last line).]],
       notice_zh = [[
-pool:last_attention() 的形状是 (200, 1, 12)，weights 是 (8, 12)。最后两行打印出同样的 8 个数：
-每一行权重最大的时间步就是关键词所在的位置，而且关键词的权重至少是同一行其他任何时间步的 2 倍。填充的时间步恰好是 0，每一行的和是 1。]],
+pool:last_attention() 的形状是 (200, 1, 12)，weights 是 (8, 12)。
+weights:argmax(-1) 和关键词的位置打印出同样的 8 个数：每一行权重最大的时间步
+就是关键词所在的位置。填充的时间步上最大的权重打印为 0：填充的权重恰好是 0；
+每一行加起来都是 1（最后一行）。]],
       check = function()
         lesson.shape(pool:last_attention(), "(200, 1, 12)")
         lesson.shape(weights, "(8, 12)")

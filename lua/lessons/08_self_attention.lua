@@ -16,15 +16,16 @@ return lesson.define {
        .. "(key) and gives (value). We compute softmax(Q K^T / sqrt(d)) V by hand,\n"
        .. "check nn.SelfAttention against it, then see why the scores are divided\n"
        .. "by sqrt(d).",
-  intro_zh = "在自注意力里，同一个序列的每个时间步既提出问题（查询），也说明自己的内容（键），\n"
-          .. "还提供内容（值）。我们先手算 softmax(Q K^T / sqrt(d)) V，再用 nn.SelfAttention\n"
-          .. "验证，最后看看为什么要把注意力分数除以 sqrt(d)。",
+  intro_zh = "在自注意力里，同一个序列的每个时间步都有三个角色：提出问题（查询），\n"
+          .. "供别的查询来匹配（键），提供要传递的内容（值）。我们先手算\n"
+          .. "softmax(Q K^T / sqrt(d)) V，再用 nn.SelfAttention 验证，最后看看为什么要\n"
+          .. "把注意力分数除以 sqrt(d)。",
   steps = {
     {
       text = "One sequence of 4 time steps with 6 features each. Self-attention\n"
           .. "uses this same x for the queries, the keys and the values.",
       text_zh = "一个序列，4 个时间步，每步 6 个特征。自注意力的查询、键和值都来自这同一个 x。",
-      code = "nn.seed(8)\nx = tensor.randn(1, 4, 6)\nx.shape",
+      code = "nn.clear_session()\nnn.seed(8)\nx = tensor.randn(1, 4, 6)\nx.shape",
       notice = "(1, 4, 6): batch 1, 4 time steps, 6 features.",
       notice_zh = "(1, 4, 6)：批量 1，4 个时间步，6 个特征。",
       check = function()
@@ -32,19 +33,25 @@ return lesson.define {
       end,
     },
     {
-      text = "Three matrices project x to queries, keys and values. We take them\n"
-          .. "from an nn.SelfAttention(3) layer, so that we can compare with it later:\n"
-          .. "its one kernel (3, d_in, d_out) holds Wq, Wk and Wv, in that order.",
-      text_zh = "三个矩阵把 x 投影成查询、键和值。我们直接从 nn.SelfAttention(3) 层里取出它们，\n"
-             .. "方便后面对比：它唯一的 kernel 形状是 (3, d_in, d_out)，依次存放 Wq、Wk、Wv。",
+      text = "Three matrices project x to queries, keys and values. We take them from an\n"
+          .. "nn.SelfAttention(3) layer, to compare with it later. It is not a Keras layer:\n"
+          .. "it is the custom layer the Keras tutorials write themselves (Keras's own is\n"
+          .. "MultiHeadAttention, lesson 9). sa(x); makes its weights at the first call:\n"
+          .. "one kernel (3, d_in, d_out) that holds Wq, Wk and Wv, in that order.",
+      text_zh = "三个矩阵把 x 投影成查询、键和值。我们直接从 nn.SelfAttention(3) 层里\n"
+             .. "取出它们，方便后面对比。它不是 Keras 自带的层，而是 Keras 教程自己写的\n"
+             .. "自定义层（Keras 自带的是第 9 课的 MultiHeadAttention）。sa(x); 在第一次\n"
+             .. "调用时创建权重：唯一的 kernel 形状是 (3, d_in, d_out)，依次存放 Wq、Wk、Wv。",
       code = "sa = nn.SelfAttention(3)\n"
           .. "sa(x);\n"
           .. "kernel = sa:get_weights()[1]\n"
           .. "kernel.shape\n"
           .. "Wq, Wk, Wv = kernel[0], kernel[1], kernel[2]\n"
           .. "Wq.shape",
-      notice = "kernel (3, 6, 3): 3 matrices of (d_in, d_out) = (6, 3); Wq = kernel[0] is (6, 3).",
-      notice_zh = "kernel 是 (3, 6, 3)：3 个 (d_in, d_out) = (6, 3) 的矩阵；Wq = kernel[0] 是 (6, 3)。",
+      notice = "kernel (3, 6, 3): 3 matrices of (d_in, d_out) = (6, 3); Wq = kernel[0] is\n"
+            .. "(6, 3).",
+      notice_zh = "kernel 是 (3, 6, 3)：3 个 (d_in, d_out) = (6, 3) 的矩阵；\n"
+               .. "Wq = kernel[0] 是 (6, 3)。",
       check = function()
         lesson.shape(kernel, "(3, 6, 3)")
         lesson.shape(Wq, "(6, 3)")
@@ -57,7 +64,8 @@ return lesson.define {
     {
       text = "Q = x Wq, K = x Wk, V = x Wv: every time step gets a query, a key and a\n"
           .. "value of d = 3 numbers.",
-      text_zh = "Q = x Wq，K = x Wk，V = x Wv：每个时间步得到一个查询、一个键和一个值，各 d = 3 个数。",
+      text_zh = "Q = x Wq，K = x Wk，V = x Wv：每个时间步得到一个查询、一个键和一个值，\n"
+             .. "各 d = 3 个数。",
       code = "Q = x:matmul(Wq)\nK = x:matmul(Wk)\nV = x:matmul(Wv)\nQ.shape",
       notice = "Q, K and V are all (1, 4, 3): 4 time steps, d = 3.",
       notice_zh = "Q、K、V 的形状都是 (1, 4, 3)：4 个时间步，d = 3。",
@@ -141,8 +149,8 @@ return lesson.define {
       text = "Why sqrt(d)? Take queries and keys of d = 512 numbers with mean 0 and\n"
           .. "variance 1. A dot product adds up 512 such products, so the scores\n"
           .. "have variance about d = 512 (standard deviation about 22).",
-      text_zh = "为什么是 sqrt(d)？取 d = 512 维、均值 0、方差 1 的查询和键。点积是 512 个乘积之和，\n"
-             .. "所以注意力分数的方差约为 d = 512（标准差约 22）。",
+      text_zh = "为什么是 sqrt(d)？取 d = 512 维、均值 0、方差 1 的查询和键。点积是 512 个\n"
+             .. "乘积之和，所以注意力分数的方差约为 d = 512（标准差约 22）。",
       code = "d = 512\n"
           .. "q = tensor.randn(1, 16, d)\nk = tensor.randn(1, 16, d)\n"
           .. "raw = q:matmul(k, {transpose_b = true})\n"
@@ -150,9 +158,10 @@ return lesson.define {
           .. "variance\n"
           .. "scaled = raw / math.sqrt(d)\n"
           .. "(scaled * scaled):mean():item() - scaled:mean():item() ^ 2",
-      notice = "The variance of raw is near 512 (between 350 and 700 for these 16 x 16 = 256 scores);\n"
-            .. "after dividing by sqrt(d) it is near 1.",
-      notice_zh = "raw 的方差接近 512（这 16 x 16 = 256 个分数的方差在 350 到 700 之间）；除以 sqrt(d) 之后接近 1。",
+      notice = "The variance of raw is near 512 (between 350 and 700 for these\n"
+            .. "16 x 16 = 256 scores); after dividing by sqrt(d) it is near 1.",
+      notice_zh = "raw 的方差接近 512（这 16 x 16 = 256 个分数的方差在 350 到 700 之间）；\n"
+               .. "除以 sqrt(d) 之后接近 1。",
       check = function()
         lesson.shape(raw, "(1, 16, 16)")
         local function var(t) return (t * t):mean():item() - t:mean():item() ^ 2 end
@@ -169,7 +178,8 @@ return lesson.define {
           .. "weight. The entropy of a row, -sum(w log w), measures how spread it is:\n"
           .. "0 when one key has everything, log(16) = 2.77 when all 16 are equal.",
       text_zh = "这么大的分数进入 softmax 会饱和：几乎全部权重都落在一个键上。一行权重的熵\n"
-             .. "-sum(w log w) 衡量它有多分散：全部权重在一个键上时为 0，16 个键平分时为 log(16) = 2.77。",
+             .. "-sum(w log w) 衡量它有多分散：全部权重在一个键上时为 0，16 个键平分时为\n"
+             .. "log(16) = 2.77。",
       code = "function entropy(w) return (-(w * tensor.log(w + 1e-9)):sum(-1)):mean():item() end\n"
           .. "w_raw = tensor.softmax(raw, -1)\nw_scaled = tensor.softmax(scaled, -1)\n"
           .. "w_raw:max(-1):mean():item()\nw_scaled:max(-1):mean():item()\n"
@@ -195,7 +205,8 @@ return lesson.define {
     {
       text = "The same for d = 4, 64 and 512: without the scale the softmax gets sharper\n"
           .. "as d grows; with it, it stays about the same.",
-      text_zh = "对 d = 4、64、512 做同样的比较：不缩放时，d 越大 softmax 越尖锐；缩放后几乎不变。",
+      text_zh = "对 d = 4、64、512 做同样的比较：不缩放时，d 越大 softmax 越尖锐；\n"
+             .. "缩放后几乎不变。",
       code = "results = {}\n"
           .. "for _, n in ipairs {4, 64, 512} do\n"
           .. "  local a, b = tensor.randn(1, 16, n), tensor.randn(1, 16, n)\n"
@@ -206,7 +217,8 @@ return lesson.define {
           .. "end",
       notice = "The entropy without the scale falls as d grows (below 0.5 at d = 512);\n"
             .. "with the scale it stays above 2 for every d.",
-      notice_zh = "不缩放时，熵随 d 增大而下降（d = 512 时低于 0.5）；缩放后，每个 d 的熵都高于 2。",
+      notice_zh = "不缩放时，熵随 d 增大而下降（d = 512 时低于 0.5）；缩放后，每个 d 的熵\n"
+               .. "都高于 2。",
       check = function()
         local r = {}
         for i, n in ipairs { 4, 64, 512 } do

@@ -46,7 +46,8 @@ return lesson.define {
       code = "y = (x * x):sum()\ny:backward()\nx.grad\nx:zero_grad();\nx.grad",
       notice = "After the second backward x.grad is [4, 8, 12] (2x twice); after zero_grad\n"
             .. "it is [0, 0, 0].",
-      notice_zh = "第二次 backward 之后 x.grad 是 [4, 8, 12]（两次 2x 之和）；zero_grad 之后是 [0, 0, 0]。",
+      notice_zh = "第二次 backward 之后 x.grad 是 [4, 8, 12]（两次 2x 之和）；zero_grad\n"
+               .. "之后是 [0, 0, 0]。",
       check = function()
         lesson.close(x.grad, { 0, 0, 0 }, 0, "after zero_grad")
         -- the sum of two backwards, again
@@ -60,8 +61,9 @@ return lesson.define {
       text = "A gradient check compares autograd with finite differences: nudge one input\n"
           .. "number by h, and (f(w + h) - f(w - h)) / 2h should be its gradient.\n"
           .. "First by hand, for one number of w in f(w) = sum(tanh(a w)).",
-      text_zh = "梯度检验（gradient check）把自动求导的结果与有限差分相比：把一个输入数值挪动 h，\n"
-             .. "(f(w + h) - f(w - h)) / 2h 应该等于它的梯度。先对 f(w) = sum(tanh(a w)) 中 w 的一个数手算。",
+      text_zh = "梯度检验（gradient check）把自动求导的结果与有限差分相比：把一个输入\n"
+             .. "数值挪动 h，(f(w + h) - f(w - h)) / 2h 应该等于它的梯度。先对\n"
+             .. "f(w) = sum(tanh(a w)) 中 w 的一个数手算。",
       code = "nn.seed(11)\na = tensor.randn(2, 3)\nw = tensor.randn(3, 2, {requires_grad = true})\n"
           .. "function f(a, w) return tensor.tanh(a:matmul(w)):sum() end\n"
           .. "f(a, w):backward()\nw.grad:get(0, 1)\n"
@@ -134,8 +136,10 @@ return lesson.define {
           .. "xk = tensor.from{{1, 2}}\n"
           .. "loss = (xk:matmul(W_k) ^ 2):sum() / 2\nloss:backward()\n"
           .. "grad = W_k.grad:clone()\ngrad",
-      notice = "x W_k = [0.3, 0.1, -0.4], so the gradient is [[0.3, 0.1, -0.4], [0.6, 0.2, -0.8]].",
-      notice_zh = "x W_k = [0.3, 0.1, -0.4]，所以梯度是 [[0.3, 0.1, -0.4], [0.6, 0.2, -0.8]]。",
+      notice = "x W_k = [0.3, 0.1, -0.4], so the gradient is\n"
+            .. "[[0.3, 0.1, -0.4], [0.6, 0.2, -0.8]].",
+      notice_zh = "x W_k = [0.3, 0.1, -0.4]，所以梯度是\n"
+               .. "[[0.3, 0.1, -0.4], [0.6, 0.2, -0.8]]。",
       check = function()
         lesson.close(xk:matmul(W_k:detach()), { 0.3, 0.1, -0.4 }, 1e-6, "x W_k")
         lesson.close(grad, { 0.3, 0.1, -0.4, 0.6, 0.2, -0.8 }, 1e-6, "gradient")
@@ -146,9 +150,9 @@ return lesson.define {
       text = "Adam's first step by the textbook, with Keras's defaults (lr 0.001, b1 0.9,\n"
           .. "b2 0.999, eps 1e-7): m = (1 - b1) g, v = (1 - b2) g^2, m_hat = m / (1 - b1),\n"
           .. "v_hat = v / (1 - b2), w' = w - lr * m_hat / (sqrt(v_hat) + eps).",
-      text_zh = "按教科书算 Adam 的第一步，使用 Keras 的默认值（lr 0.001，b1 0.9，b2 0.999，eps 1e-7）：\n"
-             .. "m = (1 - b1) g，v = (1 - b2) g^2，m_hat = m / (1 - b1)，v_hat = v / (1 - b2)，\n"
-             .. "w' = w - lr * m_hat / (sqrt(v_hat) + eps)。",
+      text_zh = "按教科书算 Adam 的第一步，使用 Keras 的默认值（lr 0.001，b1 0.9，\n"
+             .. "b2 0.999，eps 1e-7）：m = (1 - b1) g，v = (1 - b2) g^2，m_hat = m / (1 - b1)，\n"
+             .. "v_hat = v / (1 - b2)，w' = w - lr * m_hat / (sqrt(v_hat) + eps)。",
       code = "lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-7\n"
           .. "m = grad * (1 - b1)\nv = grad ^ 2 * (1 - b2)\n"
           .. "m_hat = m / (1 - b1)\nv_hat = v / (1 - b2)\n"
@@ -157,7 +161,8 @@ return lesson.define {
             .. "lr * g / (|g| + eps): almost exactly lr = 0.001, against its gradient.\n"
             .. "W_textbook[0, 0] is 0.5 - 0.001 = 0.499.",
       notice_zh = "第一步时 m_hat = g，v_hat = g^2，所以每个权重移动 lr * g / (|g| + eps)：\n"
-               .. "几乎正好是 lr = 0.001，方向与梯度相反。W_textbook[0, 0] 是 0.5 - 0.001 = 0.499。",
+               .. "几乎正好是 lr = 0.001，方向与梯度相反。W_textbook[0, 0] 是\n"
+               .. "0.5 - 0.001 = 0.499。",
       check = function()
         lesson.close(m_hat, grad, 1e-7, "m_hat = g")
         lesson.close(v_hat, grad ^ 2, 1e-7, "v_hat = g^2")
@@ -177,9 +182,10 @@ return lesson.define {
           .. "sqrt(v_hat); at step 1 sqrt(v) is sqrt(1 - b2) = 0.032 times sqrt(v_hat),\n"
           .. "so eps weighs about 32 times more.",
       text_zh = "Keras（以及 attnlab）用另一种写法算同一步：把两个偏差修正并进学习率，\n"
-             .. "alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)，再算 w' = w - alpha * m / (sqrt(v) + eps)。\n"
-             .. "这里 eps 加在 sqrt(v) 上，而不是 sqrt(v_hat) 上；第 1 步时 sqrt(v) 只有 sqrt(v_hat) 的\n"
-             .. "sqrt(1 - b2) = 0.032 倍，所以 eps 的相对作用大了约 32 倍。",
+             .. "alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)，再算\n"
+             .. "w' = w - alpha * m / (sqrt(v) + eps)。这里 eps 加在 sqrt(v) 上，而不是\n"
+             .. "sqrt(v_hat) 上；第 1 步时 sqrt(v) 只有 sqrt(v_hat) 的 sqrt(1 - b2) = 0.032\n"
+             .. "倍，所以 eps 的相对作用大了约 32 倍。",
       code = "t = 1\nalpha = lr * math.sqrt(1 - b2 ^ t) / (1 - b1 ^ t)\nalpha\n"
           .. "W_keras = W_k:detach() - m / (tensor.sqrt(v) + eps) * alpha\n"
           .. "(W_keras - W_textbook):abs():max():item()",
@@ -202,9 +208,13 @@ return lesson.define {
     },
     {
       text = "nn.optimizers.Adam() with Keras's defaults, applied to W_k: opt:apply{W_k}\n"
-          .. "reads W_k.grad and updates W_k in place.",
-      text_zh = "用 Keras 默认值的 nn.optimizers.Adam()，作用在 W_k 上：opt:apply{W_k} 读取 W_k.grad，\n"
-             .. "并原地更新 W_k。",
+          .. "reads W_k.grad and updates W_k in place. That one-argument form is\n"
+          .. "attnlab's: Keras's optimizer.apply(grads, variables) takes the gradients\n"
+          .. "first, and attnlab's opt:apply(grads, weights) does too (step 11).",
+      text_zh = "用 Keras 默认值的 nn.optimizers.Adam()，作用在 W_k 上：opt:apply{W_k}\n"
+             .. "读取 W_k.grad，并原地更新 W_k。只传权重的这种写法是 attnlab 的；Keras 的\n"
+             .. "optimizer.apply(grads, variables) 要先传梯度，attnlab 的\n"
+             .. "opt:apply(grads, weights) 也可以这样用（见第 11 步）。",
       code = "opt = nn.optimizers.Adam()\nopt\nopt:apply{W_k}\nW_k\n"
           .. "(W_k - W_keras):abs():max():item()\nopt.iterations",
       notice = "W_k now equals W_keras (difference below 1e-7); opt.iterations is 1.",
@@ -231,7 +241,8 @@ return lesson.define {
       code = "step = W_k:detach() - tensor.from{{0.5, -0.3, 0.8}, {-0.1, 0.2, -0.6}}\nstep",
       notice = "Every entry of step is -0.001 where the gradient is positive and +0.001\n"
             .. "where it is negative (within 1e-6).",
-      notice_zh = "梯度为正的位置，step 是 -0.001；梯度为负的位置，step 是 +0.001（误差在 1e-6 以内）。",
+      notice_zh = "梯度为正的位置，step 是 -0.001；梯度为负的位置，step 是 +0.001\n"
+               .. "（误差在 1e-6 以内）。",
       check = function()
         local s, g0 = lesson.values(step), lesson.values(grad)
         for i = 1, #s do
@@ -250,7 +261,8 @@ return lesson.define {
              .. "sqrt(v) = 0.032 * 1e-6 相比的。opt:apply(grads, weights) 可以直接传入梯度。",
       code = "w1 = tensor.from{0.5}\nopt1 = nn.optimizers.Adam()\nopt1:apply({tensor.from{1e-6}}, {w1})\n"
           .. "(0.5 - w1:item()) / lr",
-      notice = "The step is about 0.24 lr: 1e-6 * 0.0316 / (1e-6 * 0.0316 + 1e-7), not 0.91 lr.",
+      notice = "The step is about 0.24 lr: 1e-6 * 0.0316 / (1e-6 * 0.0316 + 1e-7), not\n"
+            .. "0.91 lr.",
       notice_zh = "这一步约为 0.24 lr：1e-6 * 0.0316 / (1e-6 * 0.0316 + 1e-7)，而不是 0.91 lr。",
       check = function()
         local g = 1e-6
