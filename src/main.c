@@ -49,31 +49,135 @@ static void print_usage(FILE *f)
             progname);
 }
 
-/* The folder holding attnlab/init.lua: $ATTNLAB_LUADIR; the source tree
- * when this binary is the uninstalled one in the build tree; otherwise the
- * installed copy. */
-static const char *lua_dir(void)
+/* The folder that holds the running program, without a trailing slash:
+ * /proc/self/exe, else argv[0] (a path, or a name looked up in $PATH),
+ * with symbolic links resolved. Fills dir (PATH_MAX bytes); returns 0 when
+ * it cannot tell. */
+static int exe_dir(const char *argv0, char *dir)
 {
-    const char *env = getenv("ATTNLAB_LUADIR");
-    if (env && *env)
-        return env;
-    static char exe[PATH_MAX], build[PATH_MAX];
+    char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    int found = 0;
     if (n > 0) {
         exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        if (realpath(ATTNLAB_BUILDDIR, build) && strcmp(exe, build) == 0)
-            return ATTNLAB_SRC_LUADIR;
+        found = 1;
+    } else if (argv0 && strchr(argv0, '/')) {
+        found = realpath(argv0, exe) != NULL;
+    } else if (argv0 && *argv0) {
+        const char *path = getenv("PATH");
+        while (path && !found) {
+            const char *colon = strchr(path, ':');
+            size_t len = colon ? (size_t)(colon - path) : strlen(path);
+            char cand[PATH_MAX];
+            int w = snprintf(cand, sizeof cand, "%.*s/%s", (int)len, path,
+                             argv0);
+            if (len == 0) /* an empty entry is the current folder */
+                w = snprintf(cand, sizeof cand, "./%s", argv0);
+            if (w > 0 && (size_t)w < sizeof cand && access(cand, X_OK) == 0)
+                found = realpath(cand, exe) != NULL;
+            path = colon ? colon + 1 : NULL;
+        }
     }
-    return ATTNLAB_LUADIR;
+    if (!found)
+        return 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    if (slash == exe)
+        slash++; /* the program is in / */
+    *slash = '\0';
+    memcpy(dir, exe, (size_t)(slash - exe) + 1);
+    return 1;
+}
+
+/* room for a folder's path and the names lua_dir adds to it */
+#define LUADIR_MAX (PATH_MAX + 32)
+
+/* 1 when dir holds attnlab/init.lua. */
+static int holds_library(const char *dir)
+{
+    char init[LUADIR_MAX];
+    int w = snprintf(init, sizeof init, "%s/attnlab/init.lua", dir);
+    return w > 0 && (size_t)w < sizeof init && access(init, R_OK) == 0;
+}
+
+/* 1 when the folders a and b are the same one (a, resolved; b, as built in). */
+static int same_dir(const char *a, const char *b)
+{
+    char rb[PATH_MAX];
+    return realpath(b, rb) != NULL && strcmp(a, rb) == 0;
+}
+
+/* The folder holding attnlab/init.lua (and lessons/ beside attnlab/):
+ *   1. $ATTNLAB_LUADIR, when set: there or nowhere;
+ *   2. <exe dir>/lua: the program in its source tree, wherever that tree
+ *      was built or copied;
+ *   3. the source tree's lua/ when the program is the one in its build
+ *      folder (a build outside the source tree, as make distcheck's);
+ *   4. $(pkgdatadir)/lua when the program is in the $(bindir) it was
+ *      configured for;
+ *   5. <exe dir>/../share/attnlab/lua: an installed tree moved elsewhere
+ *      (make install DESTDIR=..., a copied prefix).
+ * Fills dir (LUADIR_MAX bytes). On failure, returns 0 and writes to err the
+ * message naming every place it looked. */
+static int lua_dir(const char *argv0, char *dir, char *err, size_t errsize)
+{
+    const char *env = getenv("ATTNLAB_LUADIR");
+    if (env && *env) {
+        if (strlen(env) < PATH_MAX && holds_library(env)) {
+            strcpy(dir, env);
+            return 1;
+        }
+        snprintf(err, errsize, "cannot find the Lua library: ATTNLAB_LUADIR "
+                 "is '%s', which holds no attnlab/init.lua\n(set "
+                 "ATTNLAB_LUADIR to the folder that holds attnlab/init.lua, "
+                 "or unset it)", env);
+        return 0;
+    }
+    char exe[PATH_MAX];
+    char tried[4][LUADIR_MAX];
+    int ntried = 0;
+    int known = exe_dir(argv0, exe);
+    if (known) {
+        const char *sep = strcmp(exe, "/") == 0 ? "" : "/";
+        snprintf(tried[ntried++], LUADIR_MAX, "%s%slua", exe, sep);
+        if (same_dir(exe, ATTNLAB_BUILDDIR))
+            snprintf(tried[ntried++], LUADIR_MAX, "%s", ATTNLAB_SRC_LUADIR);
+        if (same_dir(exe, ATTNLAB_BINDIR))
+            snprintf(tried[ntried++], LUADIR_MAX, "%s", ATTNLAB_PKG_LUADIR);
+        snprintf(tried[ntried++], LUADIR_MAX, "%s%s../share/attnlab/lua", exe,
+                 sep);
+    } else {
+        snprintf(tried[ntried++], LUADIR_MAX, "%s", ATTNLAB_PKG_LUADIR);
+    }
+    for (int i = 0; i < ntried; i++) {
+        if (holds_library(tried[i])) {
+            /* without the .. of <exe dir>/../share, for messages */
+            if (!realpath(tried[i], dir))
+                strcpy(dir, tried[i]);
+            return 1;
+        }
+    }
+    size_t used = (size_t)snprintf(err, errsize, "cannot find the Lua "
+                                   "library (attnlab/init.lua); looked in:");
+    for (int i = 0; i < ntried && used < errsize; i++)
+        used += (size_t)snprintf(err + used, errsize - used, "\n  %s",
+                                 tried[i]);
+    if (!known && used < errsize)
+        used += (size_t)snprintf(err + used, errsize - used, "\n(the "
+                                 "program's own folder is unknown: no "
+                                 "/proc/self/exe, and argv[0] '%s' could not "
+                                 "be resolved)", argv0 ? argv0 : "");
+    if (used < errsize)
+        snprintf(err + used, errsize - used, "\n(keep the lua folder next to "
+                 "the program, run make install, or set ATTNLAB_LUADIR to the "
+                 "folder that holds attnlab/init.lua)");
+    return 0;
 }
 
 /* package.path = <luadir>/?.lua;<luadir>/?/init.lua;<the default> */
-static void set_path(lua_State *L)
+static void set_path(lua_State *L, const char *dir)
 {
-    const char *dir = lua_dir();
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "path");
     lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir,
@@ -114,6 +218,7 @@ typedef struct {
     int interactive;
     int has_e;
     int version;
+    const char *luadir; /* where attnlab/init.lua is */
 } options;
 
 /* Returns 0 on success, -1 on a usage error, 1 for --help. */
@@ -190,7 +295,7 @@ static int pmain(lua_State *L)
 {
     const options *o = lua_touserdata(L, 1);
     luaL_openlibs(L);
-    set_path(L);
+    set_path(L, o->luadir);
     nn_repl_open(L);
     create_arg_table(L, o->argv, o->argc, o->script);
     lua_getglobal(L, "require");
@@ -221,6 +326,12 @@ int main(int argc, char **argv)
         if (!o.script && !o.has_e && !o.interactive)
             return EXIT_SUCCESS;
     }
+    char luadir[LUADIR_MAX], err[8 * LUADIR_MAX];
+    if (!lua_dir(argv[0], luadir, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", progname, err);
+        return EXIT_FAILURE;
+    }
+    o.luadir = luadir;
     lua_State *L = luaL_newstate();
     if (!L) {
         fprintf(stderr, "%s: cannot create the Lua state: not enough "
