@@ -266,6 +266,7 @@ static int run_chunks(lua_State *L, const options *o)
             continue;
         const char *chunk = o->argv[++i];
         int status = luaL_loadbuffer(L, chunk, strlen(chunk), "=(command line)");
+        nn_repl_explain(L, status, chunk, strlen(chunk), NULL);
         if (status == LUA_OK)
             status = nn_repl_docall(L, 0, 0);
         if (report(L, status) != LUA_OK)
@@ -280,6 +281,7 @@ static int run_script(lua_State *L, const options *o)
     if (strcmp(fname, "-") == 0)
         fname = NULL; /* stdin */
     int status = luaL_loadfile(L, fname);
+    nn_repl_explain(L, status, NULL, 0, fname);
     if (status == LUA_OK) {
         int n = 0;
         for (int i = o->script + 1; i < o->argc; i++, n++)

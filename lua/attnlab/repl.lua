@@ -10,6 +10,7 @@ local tensor = require "attnlab.tensor"
 local docs = require "attnlab.docs"
 local i18n = require "attnlab.i18n"
 local lesson_lib = require "attnlab.lesson"
+local hints = require "attnlab.hints"
 
 local R = {
   color = false,          -- set by the C side: a terminal, no NO_COLOR
@@ -295,6 +296,7 @@ function R.format_error(msg)
     local l = line:gsub("^%s+", "")
     if l ~= "[C]: in ?" and l ~= "(...tail calls...)" and not l:find("attnlab/repl.lua", 1, true)
        and l ~= "[C]: in function 'error'" and not l:find("attnlab/util.lua:", 1, true)
+       and not l:find("attnlab/hints.lua:", 1, true)
        and not l:find("in function 'table.pack'", 1, true)
        and not l:find("in function 'pcall'", 1, true) then
       if #frames < 6 then frames[#frames + 1] = "  " .. l else dropped = dropped + 1 end
@@ -715,9 +717,12 @@ local function run_chunk(code)
     f, err = load(code, "=lesson", "t", _G)
     if not f then
       if err:match("<eof>$") then return "more" end
-      say(R.format_error(err))
+      say(R.format_error(hints.syntax_error(err, code)))
       return false
     end
+    -- top-level locals stay for the next chunk, as at the prompt
+    local rewritten = hints.toplevel_locals(code)
+    f = rewritten and load(rewritten, "=lesson", "t", _G) or f
   end
   local res = pack(xpcall(f, debug.traceback, packed and pack or nil))
   if not res[1] then say(R.format_error(res[2])); return false end
@@ -1012,6 +1017,10 @@ function R.banner(version)
               .. "Tab 补全，Ctrl-C 停止计算，Ctrl-D 退出（:lang en 切换到英文）。", version))
   return true
 end
+
+-- The prompt's statement chunks, before they run: top-level `local`s
+-- become globals, so the next chunk sees them (attnlab.hints).
+R.toplevel_locals = hints.toplevel_locals
 
 function R.record(chunk)
   R.commands[#R.commands + 1] = chunk

@@ -140,6 +140,31 @@ void nn_repl_report(lua_State *L, const char *progname)
     lua_pop(L, 1);
 }
 
+void nn_repl_explain(lua_State *L, int status, const char *code, size_t len,
+                     const char *fname)
+{
+    if (status != LUA_ERRSYNTAX || lua_type(L, -1) != LUA_TSTRING)
+        return;
+    int top = lua_gettop(L);
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "attnlab.hints");
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+        lua_getfield(L, -1, "syntax_error");
+        lua_pushvalue(L, top);
+        if (code)
+            lua_pushlstring(L, code, len);
+        else
+            lua_pushnil(L);
+        if (fname)
+            lua_pushstring(L, fname);
+        else
+            lua_pushnil(L);
+        if (lua_pcall(L, 3, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+            lua_replace(L, top);
+    }
+    lua_settop(L, top);
+}
+
 /* ---- the C helpers of lua/attnlab/repl.lua ------------------------------ */
 
 /* listdir(path) -> { {name, is_dir}, ... } or nil, message */
@@ -256,6 +281,7 @@ static int run_stdin_script(lua_State *L)
         }
     }
     int status = luaL_loadbuffer(L, code, len, "=stdin");
+    nn_repl_explain(L, status, code, len, NULL);
     lua_remove(L, -2);
     if (status == LUA_OK)
         status = nn_repl_docall(L, 0, 0);
@@ -601,6 +627,26 @@ static void run_chunk(lua_State *L, int base, const char *chunk, int packed)
     fflush(stdout);
 }
 
+/* A statement chunk, loaded, on top of the stack: replaced by the chunk
+ * with its top-level `local`s made globals (R.toplevel_locals, see
+ * attnlab/hints.lua), so that the next chunk sees them as the next line
+ * of a file would. Lines keep their numbers; on any failure the chunk
+ * stays as loaded. */
+static void toplevel_locals(lua_State *L, const char *chunk)
+{
+    int top = lua_gettop(L);
+    if (!push_repl_fn(L, "toplevel_locals"))
+        return;
+    lua_pushstring(L, chunk);
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING) {
+        size_t len;
+        const char *code = lua_tolstring(L, -1, &len);
+        if (luaL_loadbuffer(L, code, len, "=stdin") == LUA_OK)
+            lua_replace(L, top);
+    }
+    lua_settop(L, top);
+}
+
 static const char *skip_space(const char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -726,6 +772,10 @@ int nn_repl_run(lua_State *L)
             status = luaL_loadbuffer(L, chunk.s, chunk.len, "=stdin");
             if (incomplete(L, status))
                 continue; /* read more lines */
+            if (status == LUA_OK)
+                toplevel_locals(L, chunk.s);
+            else
+                nn_repl_explain(L, status, chunk.s, chunk.len, NULL);
         }
         remember(chunk.s); /* the whole chunk as one entry */
         if (status == LUA_OK)

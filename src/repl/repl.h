@@ -5,6 +5,8 @@
 #ifndef NN_REPL_H
 #define NN_REPL_H
 
+#include <stddef.h>
+
 #include <lua.h>
 
 /* Calls the function below narg arguments on the stack, with a traceback
@@ -16,6 +18,15 @@ int nn_repl_docall(lua_State *L, int narg, int nres);
 /* Prints the error message on top of the stack to stderr (prefixed with
  * progname) and pops it. */
 void nn_repl_report(lua_State *L, const char *progname);
+
+/* After a failed load (status): when it is a syntax error, the message on
+ * top of the stack gets the hint of attnlab.hints for the Python habit
+ * that caused it (keyword arguments: "Lua has no keyword arguments:
+ * write ..."), built from the chunk's text, code (len bytes), or, when
+ * code is NULL, from the file fname (NULL: no text, a generic hint).
+ * Leaves any other message as it is. */
+void nn_repl_explain(lua_State *L, int status, const char *code, size_t len,
+                     const char *fname);
 
 /* Registers the small C helpers of the prompt's Lua side as
  * package.preload["attnlab.repl_c"] (package must be loaded). */

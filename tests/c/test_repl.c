@@ -358,6 +358,58 @@ int main(int argc, char **argv)
     ok = ok && expect(&s, "cleanline") && expect(&s, PROMPT);
     result(ok && strstr(s.buf, "attempt to call") == NULL, "Ctrl-C while typing clears the line");
 
+    /* Python's names say what Lua writes, at the learner's line */
+    send_keys(&s, "g2 = nn.GRU(64, {return_sequences=True})\r");
+    ok = expect(&s, "stdin:1: 'True' is not defined: Lua writes true (lower case)")
+         && expect(&s, PROMPT);
+    send_keys(&s, "x = np.zeros(3)\r");
+    ok = ok && expect(&s, "stdin:1: 'np' is not defined: attnlab has no NumPy; tensor.* has "
+                          "the array functions (tensor.zeros, tensor.from, tensor.matmul)")
+         && expect(&s, PROMPT);
+    send_keys(&s, "function off()\r  return False\rend\r");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "off()\r");
+    ok = ok && expect(&s, "stdin:2: 'False' is not defined: Lua writes false (lower case)")
+         && expect(&s, PROMPT);
+    send_keys(&s, "K = 3\r");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "K + 1, None, not_defined_here\r");
+    ok = ok && expect(&s, "4\tNone\tnil") && expect(&s, PROMPT);
+    result(ok, "True, np and False say what Lua writes; K can be assigned");
+
+    /* a keyword argument: the syntax error says how to write the call */
+    send_keys(&s, "nn.GRU(64, return_sequences=true)\r");
+    ok = expect(&s, "stdin:1: ')' expected near '='\r\n"
+                    "Lua has no keyword arguments: write `nn.GRU(64, {return_sequences = true})`")
+         && expect(&s, PROMPT);
+    send_keys(&s, "model.fit(x, y,\r");
+    ok = ok && expect(&s, "...> ");
+    send_keys(&s, "  epochs=5, verbose=False)\r");
+    ok = ok && expect(&s, "stdin:2: ')' expected (to close '(' at line 1) near '='\r\n"
+                          "Lua has no keyword arguments: write "
+                          "`model:fit(x, y, {epochs = 5, verbose = false})` "
+                          "(a method is called with `:`)")
+         && expect(&s, PROMPT);
+    result(ok, "a keyword argument's error shows the call with an options table");
+
+    /* a script pasted line by line: its top-level locals stay */
+    send_keys(&s, "local n = 3\r"
+                  "local function fact(k)\r"
+                  "  if k <= 1 then return 1 end\r"
+                  "  return k * fact(k - 1)\r"
+                  "end\r"
+                  "local a, b = fact(n), n\r"
+                  "local c <const> = a + b\r"
+                  "function keep() local hidden = 1 return hidden end\r"
+                  "print('pasted', a, b, c, keep())\r");
+    ok = expect(&s, "pasted\t6\t3\t9\t1") && expect(&s, PROMPT);
+    send_keys(&s, "c * 2, hidden\r");
+    ok = ok && expect(&s, "18\tnil") && expect(&s, PROMPT);
+    send_keys(&s, "local t = {\r  nn.Dense(3)(tensor.ones(3)),\r}\r");
+    ok = ok && expect(&s, "stdin:2: Dense 'dense_1': expected input of rank >= 2")
+         && expect(&s, PROMPT);
+    result(ok, "a pasted script's top-level locals are seen by the next lines");
+
     /* help */
     send_keys(&s, "?nn.Dense\r");
     ok = expect(&s, "keras.layers.Dense") && expect(&s, PROMPT);

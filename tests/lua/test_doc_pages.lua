@@ -4,8 +4,8 @@
 -- one page run in order, in one fresh attnlab process, in a temporary folder
 -- (so the pictures a page writes land there), each block as if pasted at
 -- the prompt (attnlab.repl's hooks and run_lines, the runner lessons use):
--- globals made by a block stay for the next ones, a `local` does not
--- outlive its line, and the first error stops the page. A failure names the
+-- globals made by a block stay for the next ones, and so do its top-level
+-- `local`s, and the first error stops the page. A failure names the
 -- page, the block number and the line of the block in the page, and prints
 -- the block as the prompt echoes it, with its output and its error. Blocks
 -- fenced otherwise (```sh, ```text, ```python) are not run. Each page X.md
