@@ -411,6 +411,9 @@ local function open_string(s)
   return nil
 end
 
+-- File names for the string being typed: content is its text so far,
+-- word the end of it that readline replaces (all of it: the prompt tells
+-- readline about quotes, so a string is one word). A folder ends in "/".
 local function complete_file(content, word)
   local dir, base = content:match("^(.*/)([^/]*)$")
   if not dir then dir, base = "", content end
@@ -419,15 +422,50 @@ local function complete_file(content, word)
   local entries = C.listdir(list_dir == "" and "." or list_dir)
   local out = {}
   if not entries then return out end
-  local keep = #base - #word -- the part of base readline does not replace
+  local keep = #content - #word -- the start of content readline does not replace
   if keep < 0 then return out end
   for _, e in ipairs(entries) do
     local name = e[1]
     if name:sub(1, #base) == base and (base:sub(1, 1) == "." or name:sub(1, 1) ~= ".") then
-      out[#out + 1] = name:sub(keep + 1) .. (e[2] and "/" or "")
+      out[#out + 1] = (dir .. name .. (e[2] and "/" or "")):sub(keep + 1)
     end
   end
+  table.sort(out)
   return out
+end
+
+-- Names in a library table that a learner does not use (docs.internal,
+-- and nn.DenseClass and the other class tables): completion offers them
+-- only when nothing else matches.
+local class_tables
+local function is_internal(v, k)
+  for _, mod in ipairs { "tensor", "nn", "viz", "data" } do
+    if rawequal(v, rawget(_G, mod)) then
+      if docs.internal[mod .. "." .. k] then return true end
+      if mod ~= "nn" then return false end
+      if not class_tables then
+        class_tables = {}
+        for _, cls in next, nn.classes do class_tables[cls] = true end
+      end
+      return k:match("Class$") ~= nil and class_tables[rawget(v, k)] == true
+    end
+  end
+  if layer_class(v) then return docs.internal["Layer:" .. k] ~= nil end
+  if type(v) ~= "table" then return false end
+  -- a loss or an optimizer, found as losses.is_loss and
+  -- optimizers.is_optimizer do, with raw reads
+  local mt, hops = getmetatable(v), 0
+  local name = type(mt) == "table" and rawget(mt, "class_name")
+  if type(name) == "string" and rawget(nn.optimizers, name) ~= nil then
+    return docs.internal["Optimizer:" .. k] ~= nil
+  end
+  while type(mt) == "table" and hops < 20 do
+    if rawequal(mt, rawget(nn.losses, "Loss")) then return docs.internal["Loss:" .. k] ~= nil end
+    local up = getmetatable(mt)
+    mt = type(up) == "table" and rawget(up, "__index") or nil
+    hops = hops + 1
+  end
+  return false
 end
 
 -- The callee whose option table the cursor is in: `nn.GRU(64, {ret` ->
@@ -504,21 +542,29 @@ local function finish(list, word, suffix_of)
 end
 
 -- R.complete(line, word): the candidates that replace word, the text
--- after the last break character of line (the line up to the cursor).
+-- after the last break character of line (the line up to the cursor), or
+-- after the quote of an unfinished string; and "file" when they are file
+-- names (readline then ends a folder with "/" and closes the string after
+-- a file).
 function R.complete(line, word)
   local before = line:sub(1, #line - #word)
   local content = open_string(before)
-  if content then return complete_file(content .. word, word) end
+  if content then return complete_file(content .. word, word), "file" end
   local sep = before:sub(-1)
   if sep == "." or sep == ":" then
     local path = before:sub(1, -2):match("([%a_][%w_%.%[%]]*)$")
     if not path then return {} end
     local v = resolve(path)
     if v == nil then return {} end
-    if sep == ":" then
-      return finish(members(v, true), word, function() return "(" end)
+    local all = members(v, sep == ":")
+    local public = {}
+    for _, k in ipairs(all) do
+      if not is_internal(v, k) then public[#public + 1] = k end
     end
-    return finish(members(v, false), word)
+    local suffix = sep == ":" and function() return "(" end or nil
+    local out = finish(public, word, suffix)
+    if #out == 0 then out = finish(all, word, suffix) end
+    return out
   end
   local callee = option_callee(before)
   if callee then

@@ -33,7 +33,10 @@ t.test("completion: globals, fields after . and methods after :", function()
   g_test = nn.GRU(4)
   local gm = complete("g_test:")
   t.truthy(has(gm, "count_params("), "nn.Layer's methods")
-  t.truthy(has(gm, "describe("), "the class's methods")
+  t.truthy(has(gm, "copy("), "the class's methods")
+  t.truthy(not has(gm, "describe(") and not has(gm, "clone_options("),
+           "internal methods (docs.internal) are left out")
+  t.eq(complete("g_test:descr")[1], "describe(", "unless nothing else matches")
   t.truthy(not has(gm, "__call("), "no metamethods")
   -- a model's summary
   m_test = nn.Sequential{ nn.Input{5, 3}, nn.GRU(4) }
@@ -82,7 +85,35 @@ t.test("completion: file names inside strings", function()
   t.eq(c[1], "sub/")
   c = complete('f = io.open("' .. dir .. '/data_one.')
   t.eq(c[1], "csv")
+  -- at the prompt readline knows the quotes: the word is the whole text
+  -- of the string, and "file" says that these are file names
+  local kind
+  c, kind = R.complete('f = io.open("' .. dir .. '/s', dir .. '/s')
+  t.eq(#c, 1)
+  t.eq(c[1], dir .. "/sub/")
+  t.eq(kind, "file")
+  c = R.complete("dofile('" .. dir .. "/", dir .. "/")
+  t.eq(table.concat(c, " "), dir .. "/data_one.csv " .. dir .. "/sub/")
+  t.eq(select(2, R.complete("nn.Bi", "Bi")), nil, "not file names")
   os.execute("rm -rf " .. dir)
+end)
+
+t.test("completion: nn. lists what a learner uses, not the internals", function()
+  local names = complete("nn.")
+  for _, want in ipairs { "Dense", "GRU", "Bidirectional", "Model", "Sequential", "Input",
+                          "losses", "optimizers", "seed", "clear_session" } do
+    t.truthy(has(names, want), "nn." .. want .. " is listed")
+  end
+  for _, hidden in ipairs { "DenseClass", "AttentionClass", "ModelClass", "unique_name", "class",
+                            "check_units", "masks" } do
+    t.truthy(not has(names, hidden), "nn." .. hidden .. " is internal")
+  end
+  t.eq(table.concat(complete("nn.D"), " "), "Dense Dot Dropout")
+  t.eq(table.concat(complete("nn.uniq"), " "), "unique_name", "typed out, it still completes")
+  loss_test = nn.losses.MeanSquaredError()
+  t.truthy(not has(complete("loss_test:"), "check("), "Loss:check is internal")
+  t.truthy(has(complete("loss_test:"), "call("))
+  loss_test = nil
 end)
 
 t.test("pretty printing: layers, models, tables, tensors", function()
