@@ -66,6 +66,10 @@ local function shape_text(v)
   return type(v)
 end
 
+-- While fit, evaluate or predict runs batch after batch, the layers whose
+-- call :shapes printed already (the first batch's); nil outside them.
+local printed_in_run = nil
+
 local function traced(orig)
   return function(self, ...)
     depth = depth + 1
@@ -75,7 +79,9 @@ local function traced(orig)
     if is_tensor(first) and (first.symbolic or last_shape[self] == nil) then
       last_shape[self] = tostring(first.shape)
     end
-    if R.shapes then
+    local again = printed_in_run and printed_in_run[self]
+    if printed_in_run then printed_in_run[self] = true end
+    if R.shapes and not again then
       local outs = {}
       for i = 1, res.n do outs[i] = shape_text(res[i]) end
       say(string.rep("  ", depth), paint("36", tostring(self.name)), " (",
@@ -86,9 +92,21 @@ local function traced(orig)
   end
 end
 
+-- fit, evaluate and predict with :shapes printing each layer once, for
+-- the first batch (a to-be-closed variable ends that on errors too).
+local function once_per_run(orig)
+  return function(self, ...)
+    local outer = printed_in_run
+    printed_in_run = setmetatable({}, { __mode = "k" })
+    local _ <close> = setmetatable({}, { __close = function() printed_in_run = outer end })
+    return orig(self, ...)
+  end
+end
+
 -- Wraps every layer class's __call (once), so the prompt knows each
 -- layer's output shape and :shapes can trace calls. Scripts never load this.
 local wrapped = {}
+local wrapped_runs = {} -- class -> { fit = the original, ... }
 -- model:summary() prints its table and returns the text; at the prompt
 -- that text would print twice, so there it returns nothing once printed.
 local wrapped_summary = {}
@@ -98,6 +116,14 @@ function R.install_hooks()
     if type(orig) == "function" and not wrapped[cls] then
       wrapped[cls] = orig
       cls.__call = traced(orig)
+    end
+    for _, method in ipairs { "fit", "evaluate", "predict" } do
+      local run = rawget(cls, method)
+      wrapped_runs[cls] = wrapped_runs[cls] or {}
+      if type(run) == "function" and not wrapped_runs[cls][method] then
+        wrapped_runs[cls][method] = run
+        cls[method] = once_per_run(run)
+      end
     end
     local summary = rawget(cls, "summary")
     if type(summary) == "function" and not wrapped_summary[cls] then
@@ -113,7 +139,10 @@ end
 function R.remove_hooks()
   for cls, orig in pairs(wrapped) do cls.__call = orig end
   for cls, orig in pairs(wrapped_summary) do cls.summary = orig end
-  wrapped, wrapped_summary = {}, {}
+  for cls, runs in pairs(wrapped_runs) do
+    for method, orig in pairs(runs) do cls[method] = orig end
+  end
+  wrapped, wrapped_summary, wrapped_runs = {}, {}, {}
 end
 
 -- ---- pretty printing ---------------------------------------------------------
@@ -585,8 +614,8 @@ local commands_help = {
   { ":help", "this list (help() too)", "这份说明（help() 也可以）" },
   { "?name", "the docstring of name: ?nn.GRU, ?viz.heatmap (help(x) too)",
     "name 的说明：?nn.GRU、?viz.heatmap（help(x) 也可以）" },
-  { ":shapes on|off", "print every layer call with its input and output shapes",
-    "打印每次层调用的输入形状和输出形状" },
+  { ":shapes on|off", "layer calls with their shapes (in fit: each layer once)",
+    "打印层调用的输入和输出形状（fit 中每层只打印一次）" },
   { ":time on|off [s]", "show how long each command took, when longer than s (0.5)",
     "命令耗时超过 s 秒（默认 0.5）时显示用时" },
   { ":save file.lua", "write this session's successful commands to a script",

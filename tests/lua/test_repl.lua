@@ -184,6 +184,42 @@ t.test(":shapes traces layer calls; off stops it", function()
   t.raises(function() R.command(":shapes maybe") end, ":shapes takes on or off")
 end)
 
+t.test(":shapes during fit, evaluate and predict prints each layer once, for the first batch", function()
+  nn.clear_session()
+  R.install_hooks()
+  local m = nn.Sequential{ nn.Input{ 3 }, nn.Dense(4), nn.Dense(1) }
+  m:compile{ optimizer = "sgd", loss = "mse" }
+  local x, y = tensor.ones(10, 3), tensor.ones(10, 1)
+  capture(R.command, ":shapes on")
+  local function count(out, pat)
+    local n = 0
+    for _ in out:gmatch(pat) do n = n + 1 end
+    return n
+  end
+  -- 10 samples in batches of 4: 3 batches, the last one of 2
+  local out = capture(function() m:fit(x, y, { epochs = 2, batch_size = 4, verbose = 0 }) end)
+  t.eq(count(out, "dense %(Dense%)"), 1, out)
+  t.eq(count(out, "dense_1 %(Dense%)"), 1, out)
+  t.truthy(out:find("dense (Dense): (4, 3) -> (4, 4)", 1, true), "the first batch's shapes:\n" .. out)
+  out = capture(function() m:predict(x, { batch_size = 4 }) end)
+  t.eq(count(out, "dense %(Dense%)"), 1, out)
+  out = capture(function() m:evaluate(x, y, { batch_size = 4 }) end)
+  t.eq(count(out, "dense_1 %(Dense%)"), 1, out)
+  -- outside them every call prints, as before
+  out = capture(function() m(x); m(x) end)
+  t.eq(count(out, "dense %(Dense%)"), 2, out)
+  -- a fit that fails ends its once-per-layer rule too
+  t.raises(function()
+    capture(function()
+      m:fit(x, y, { epochs = 1, batch_size = 4, verbose = 0,
+                    callbacks = { function() error("stop here") end } })
+    end)
+  end, "stop here")
+  out = capture(function() m(x); m(x) end)
+  t.eq(count(out, "dense %(Dense%)"), 2, out)
+  capture(R.command, ":shapes off")
+end)
+
 t.test(":time, :save, :help, unknown commands, :quit", function()
   local out = capture(R.command, ":time on 0")
   t.truthy(out:find("timing on", 1, true), out)
