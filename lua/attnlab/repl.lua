@@ -961,7 +961,7 @@ handlers.time = function(arg)
   if R.time then
     say(i18n.tr("timing on (commands over %g s)", "计时：开（显示超过 %g 秒的命令）", R.time_threshold))
   else
-    say(i18n.tr("timing off (commands over %g s)", "计时：关（阈值 %g 秒）", R.time_threshold))
+    say(i18n.tr("timing off", "计时：关"))
   end
 end
 

@@ -225,8 +225,11 @@ t.test(":time, :save, :help, unknown commands, :quit", function()
   t.truthy(out:find("timing on", 1, true), out)
   out = capture(R.timed, 0.25)
   t.truthy(out:find("(0.250 s)", 1, true), out)
-  capture(R.command, ":time off")
+  t.eq(capture(R.command, ":time off"), "timing off\n")
   t.eq(capture(R.timed, 5), "")
+  t.eq(capture(R.command, ":time on 2"), "timing on (commands over 2 s)\n")
+  t.eq(capture(R.command, ":time"), "timing off\n", ":time alone switches")
+  R.time_threshold = 0.5
   R.commands = {}
   R.record("a_saved = 1")
   R.record("b_saved = a_saved + 1")
