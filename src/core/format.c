@@ -111,13 +111,18 @@ static void positional(float v, int prec, char *out)
         strcpy(p, "0.");
         return;
     }
+    /* the usual case first: when v rounded to prec digits does not read
+     * back, the shortest decimal needs more (a power of two aside, whose
+     * gap below is narrower) and v rounded is the answer */
+    snprintf(p, NUMBUF - 1, "%#.*f", prec, (double)a);
+    int frac = prec + 1;
     char dig[16];
-    int e, n = shortest(a, dig, &e);
-    int frac = n - 1 - e > 0 ? n - 1 - e : 0;
-    if (frac > prec) {
-        snprintf(p, NUMBUF - 1, "%.*f", prec, (double)a);
-        if (prec == 0)
-            strcat(p, ".");
+    int e = 0, n = 0;
+    if (strtof(p, NULL) == a || frexpf(a, &e) == 0.5f) {
+        n = shortest(a, dig, &e);
+        frac = n - 1 - e > 0 ? n - 1 - e : 0;
+    }
+    if (frac > prec) { /* p holds v rounded */
         size_t k = strlen(p);
         while (p[k - 1] == '0')
             p[--k] = '\0';
@@ -156,10 +161,16 @@ static void scientific(float v, int prec, char *out, int *e10)
         n = 1;
         *e10 = 0;
     } else {
-        n = shortest(a, dig, e10);
-        if (n - 1 > prec) {
-            char buf[NUMBUF];
-            snprintf(buf, sizeof buf, "%.*e", prec, (double)a);
+        char buf[NUMBUF];
+        int e2;
+        snprintf(buf, sizeof buf, "%.*e", prec, (double)a);
+        /* as in positional: rounded to prec digits does not read back, so
+         * the shortest decimal needs more digits */
+        if (strtof(buf, NULL) == a || frexpf(a, &e2) == 0.5f)
+            n = shortest(a, dig, e10);
+        else
+            n = prec + 2;
+        if (n - 1 > prec) { /* buf holds v rounded */
             n = parse_e(buf, dig, e10);
             while (n > 1 && dig[n - 1] == '0')
                 dig[--n] = '\0';
