@@ -39,4 +39,6 @@ print("weights of the first sample", weights[0].shape)
 
 -- What the tutorial's axes do when T ~= U / T ~= U 时教程写法的报错：
 local ok, err = pcall(function() return nn.Dot{ axes = { 2, 1 } }({ query_dense(lstm(nn.Input{ T, F })), lstm(nn.Input{ T, F }) }) end)
-print(ok, err)
+assert(not ok, "Dot(axes=(2, 1)) should fail when T ~= U")
+print("The tutorial's Dot(axes=(2, 1)) when T ~= U / T ~= U 时教程写法的报错：")
+print("  " .. (tostring(err):gsub("^.-:%d+: ", ""))) -- the message, without file:line

@@ -466,6 +466,37 @@ return {
     example = "tensor.save(m, \"m.npy\")\ntensor.load(\"m.npy\")",
   },
   {
+    name = "tensor.set_printoptions", aliases = { "tensor.get_printoptions" }, section = S,
+    signature = "tensor.set_printoptions{precision=, linewidth=, threshold=, edgeitems=, suppress=}; "
+      .. "tensor.get_printoptions() -> options",
+    computes = "How tensors print, as NumPy's np.set_printoptions: a tensor prints as NumPy prints a "
+      .. "float32 array (floatmode \"maxprec_equal\": the digits the values need, at most precision, "
+      .. "the same number for all). Scientific notation when the largest magnitude is >= 1e8, or the "
+      .. "smallest non-zero one < 1e-4, or their ratio > 1000; rows wrap to linewidth; a tensor of "
+      .. "more than threshold elements shows edgeitems entries at each end of every long axis around "
+      .. "\"...\". Options not given stay as they are; get_printoptions returns them all.",
+    computes_zh = "设置张量的打印方式，与 NumPy 的 np.set_printoptions 相同：张量打印出来就像 NumPy 打印 float32 数组"
+      .. "（floatmode \"maxprec_equal\"：数值需要几位小数就印几位，最多 precision 位，所有数位数相同）。"
+      .. "最大的绝对值 >= 1e8、最小的非零绝对值 < 1e-4，或者两者之比 > 1000 时用科学计数法；"
+      .. "每行按 linewidth 换行；元素多于 threshold 个的张量，每个较长的轴只显示两端各 edgeitems 个，"
+      .. "中间用 \"...\" 代替。没给出的选项保持不变；get_printoptions 返回全部选项。",
+    options = {
+      { "precision", "4", "digits after the point, at most (0 to 30)", "小数点后最多几位（0 到 30）" },
+      { "linewidth", "\"auto\"", "characters per line; \"auto\" is the terminal's width at the prompt (COLUMNS), else 80",
+        "每行的字符数；\"auto\" 在提示符下是终端的宽度（COLUMNS），否则是 80" },
+      { "threshold", "1000", "more elements than this are summarised with ... (math.huge: never)",
+        "元素多于这个数时用 ... 省略中间部分（math.huge 表示从不省略）" },
+      { "edgeitems", "3", "entries shown at each end of a summarised axis", "省略时每个轴两端各显示几个" },
+      { "suppress", "false", "true: no scientific notation for small values (rounded to precision digits, they may print as 0)",
+        "true：很小的数不用科学计数法（按 precision 位小数舍入，可能印成 0）" },
+    },
+    shapes = "no tensors",
+    shapes_zh = "不涉及张量",
+    keras = "np.set_printoptions(precision=4, linewidth=80) / np.get_printoptions()",
+    example = "tensor.set_printoptions{precision = 2}\ntensor.from{1 / 3, 2 / 3}\n"
+      .. "tensor.set_printoptions{precision = 4}\ntensor.get_printoptions().threshold",
+  },
+  {
     name = "tensor.memory", aliases = { "tensor.set_memory_limit" }, section = S,
     signature = "tensor.memory() -> bytes_in_use, limit; tensor.set_memory_limit(bytes)",
     computes = "The bytes the tensors use now and the limit; an allocation beyond the limit is a "

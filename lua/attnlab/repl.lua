@@ -67,6 +67,10 @@ local function shape_text(v)
   return type(v)
 end
 
+-- While fit, evaluate or predict runs batch after batch, the layers whose
+-- call :shapes printed already (the first batch's); nil outside them.
+local printed_in_run = nil
+
 local function traced(orig)
   return function(self, ...)
     depth = depth + 1
@@ -76,7 +80,9 @@ local function traced(orig)
     if is_tensor(first) and (first.symbolic or last_shape[self] == nil) then
       last_shape[self] = tostring(first.shape)
     end
-    if R.shapes then
+    local again = printed_in_run and printed_in_run[self]
+    if printed_in_run then printed_in_run[self] = true end
+    if R.shapes and not again then
       local outs = {}
       for i = 1, res.n do outs[i] = shape_text(res[i]) end
       say(string.rep("  ", depth), paint("36", tostring(self.name)), " (",
@@ -87,9 +93,21 @@ local function traced(orig)
   end
 end
 
+-- fit, evaluate and predict with :shapes printing each layer once, for
+-- the first batch (a to-be-closed variable ends that on errors too).
+local function once_per_run(orig)
+  return function(self, ...)
+    local outer = printed_in_run
+    printed_in_run = setmetatable({}, { __mode = "k" })
+    local _ <close> = setmetatable({}, { __close = function() printed_in_run = outer end })
+    return orig(self, ...)
+  end
+end
+
 -- Wraps every layer class's __call (once), so the prompt knows each
 -- layer's output shape and :shapes can trace calls. Scripts never load this.
 local wrapped = {}
+local wrapped_runs = {} -- class -> { fit = the original, ... }
 -- model:summary() prints its table and returns the text; at the prompt
 -- that text would print twice, so there it returns nothing once printed.
 local wrapped_summary = {}
@@ -99,6 +117,14 @@ function R.install_hooks()
     if type(orig) == "function" and not wrapped[cls] then
       wrapped[cls] = orig
       cls.__call = traced(orig)
+    end
+    for _, method in ipairs { "fit", "evaluate", "predict" } do
+      local run = rawget(cls, method)
+      wrapped_runs[cls] = wrapped_runs[cls] or {}
+      if type(run) == "function" and not wrapped_runs[cls][method] then
+        wrapped_runs[cls][method] = run
+        cls[method] = once_per_run(run)
+      end
     end
     local summary = rawget(cls, "summary")
     if type(summary) == "function" and not wrapped_summary[cls] then
@@ -114,7 +140,10 @@ end
 function R.remove_hooks()
   for cls, orig in pairs(wrapped) do cls.__call = orig end
   for cls, orig in pairs(wrapped_summary) do cls.summary = orig end
-  wrapped, wrapped_summary = {}, {}
+  for cls, runs in pairs(wrapped_runs) do
+    for method, orig in pairs(runs) do cls[method] = orig end
+  end
+  wrapped, wrapped_summary, wrapped_runs = {}, {}, {}
 end
 
 -- ---- pretty printing ---------------------------------------------------------
@@ -413,6 +442,9 @@ local function open_string(s)
   return nil
 end
 
+-- File names for the string being typed: content is its text so far,
+-- word the end of it that readline replaces (all of it: the prompt tells
+-- readline about quotes, so a string is one word). A folder ends in "/".
 local function complete_file(content, word)
   local dir, base = content:match("^(.*/)([^/]*)$")
   if not dir then dir, base = "", content end
@@ -421,15 +453,50 @@ local function complete_file(content, word)
   local entries = C.listdir(list_dir == "" and "." or list_dir)
   local out = {}
   if not entries then return out end
-  local keep = #base - #word -- the part of base readline does not replace
+  local keep = #content - #word -- the start of content readline does not replace
   if keep < 0 then return out end
   for _, e in ipairs(entries) do
     local name = e[1]
     if name:sub(1, #base) == base and (base:sub(1, 1) == "." or name:sub(1, 1) ~= ".") then
-      out[#out + 1] = name:sub(keep + 1) .. (e[2] and "/" or "")
+      out[#out + 1] = (dir .. name .. (e[2] and "/" or "")):sub(keep + 1)
     end
   end
+  table.sort(out)
   return out
+end
+
+-- Names in a library table that a learner does not use (docs.internal,
+-- and nn.DenseClass and the other class tables): completion offers them
+-- only when nothing else matches.
+local class_tables
+local function is_internal(v, k)
+  for _, mod in ipairs { "tensor", "nn", "viz", "data" } do
+    if rawequal(v, rawget(_G, mod)) then
+      if docs.internal[mod .. "." .. k] then return true end
+      if mod ~= "nn" then return false end
+      if not class_tables then
+        class_tables = {}
+        for _, cls in next, nn.classes do class_tables[cls] = true end
+      end
+      return k:match("Class$") ~= nil and class_tables[rawget(v, k)] == true
+    end
+  end
+  if layer_class(v) then return docs.internal["Layer:" .. k] ~= nil end
+  if type(v) ~= "table" then return false end
+  -- a loss or an optimizer, found as losses.is_loss and
+  -- optimizers.is_optimizer do, with raw reads
+  local mt, hops = getmetatable(v), 0
+  local name = type(mt) == "table" and rawget(mt, "class_name")
+  if type(name) == "string" and rawget(nn.optimizers, name) ~= nil then
+    return docs.internal["Optimizer:" .. k] ~= nil
+  end
+  while type(mt) == "table" and hops < 20 do
+    if rawequal(mt, rawget(nn.losses, "Loss")) then return docs.internal["Loss:" .. k] ~= nil end
+    local up = getmetatable(mt)
+    mt = type(up) == "table" and rawget(up, "__index") or nil
+    hops = hops + 1
+  end
+  return false
 end
 
 -- The callee whose option table the cursor is in: `nn.GRU(64, {ret` ->
@@ -506,21 +573,29 @@ local function finish(list, word, suffix_of)
 end
 
 -- R.complete(line, word): the candidates that replace word, the text
--- after the last break character of line (the line up to the cursor).
+-- after the last break character of line (the line up to the cursor), or
+-- after the quote of an unfinished string; and "file" when they are file
+-- names (readline then ends a folder with "/" and closes the string after
+-- a file).
 function R.complete(line, word)
   local before = line:sub(1, #line - #word)
   local content = open_string(before)
-  if content then return complete_file(content .. word, word) end
+  if content then return complete_file(content .. word, word), "file" end
   local sep = before:sub(-1)
   if sep == "." or sep == ":" then
     local path = before:sub(1, -2):match("([%a_][%w_%.%[%]]*)$")
     if not path then return {} end
     local v = resolve(path)
     if v == nil then return {} end
-    if sep == ":" then
-      return finish(members(v, true), word, function() return "(" end)
+    local all = members(v, sep == ":")
+    local public = {}
+    for _, k in ipairs(all) do
+      if not is_internal(v, k) then public[#public + 1] = k end
     end
-    return finish(members(v, false), word)
+    local suffix = sep == ":" and function() return "(" end or nil
+    local out = finish(public, word, suffix)
+    if #out == 0 then out = finish(all, word, suffix) end
+    return out
   end
   local callee = option_callee(before)
   if callee then
@@ -541,8 +616,8 @@ local commands_help = {
   { ":help", "this list (help() too)", "这份说明（help() 也可以）" },
   { "?name", "the docstring of name: ?nn.GRU, ?viz.heatmap (help(x) too)",
     "name 的说明：?nn.GRU、?viz.heatmap（help(x) 也可以）" },
-  { ":shapes on|off", "print every layer call with its input and output shapes",
-    "打印每次层调用的输入形状和输出形状" },
+  { ":shapes on|off", "layer calls with their shapes (in fit: each layer once)",
+    "打印层调用的输入和输出形状（fit 中每层只打印一次）" },
   { ":time on|off [s]", "show how long each command took, when longer than s (0.5)",
     "命令耗时超过 s 秒（默认 0.5）时显示用时" },
   { ":save file.lua", "write this session's successful commands to a script",
@@ -894,7 +969,7 @@ handlers.time = function(arg)
   if R.time then
     say(i18n.tr("timing on (commands over %g s)", "计时：开（显示超过 %g 秒的命令）", R.time_threshold))
   else
-    say(i18n.tr("timing off (commands over %g s)", "计时：关（阈值 %g 秒）", R.time_threshold))
+    say(i18n.tr("timing off", "计时：关"))
   end
 end
 

@@ -8,7 +8,7 @@ local internal = { kernels = true, set_node = true, assign = true,
                    seed = true, symbolic = true, clock = true,
                    train = true, io = true, isatty = true,
                    defer_interrupts = true, take_interrupt = true,
-                   viz = true }
+                   viz = true, printoptions = true }
 for name, fn in pairs(core) do
   if not internal[name] then tensor[name] = fn end
 end
@@ -72,6 +72,57 @@ function tensor.load(path)
                         #tensors, table.concat(names, ", ")), 2)
   end
   return tensors[1]
+end
+
+-- tensor.set_printoptions{precision=4, linewidth="auto", threshold=1000,
+-- edgeitems=3, suppress=false}: how tensors print, NumPy's
+-- np.set_printoptions (the options not given stay as they are);
+-- tensor.get_printoptions() returns them.
+local util = require "attnlab.util"
+local print_option_names = { precision = true, linewidth = true, threshold = true,
+                             edgeitems = true, suppress = true }
+
+function tensor.set_printoptions(opts)
+  local who = "tensor.set_printoptions"
+  opts = util.check_options(who, opts, print_option_names)
+  local function integer(name, lo, hi, what)
+    local v = opts[name]
+    if v ~= nil and not (util.is_integer(v) and v >= lo and (not hi or v <= hi)) then
+      util.error("%s: %s must be %s, got %s", who, name, what, util.show(v))
+    end
+    return v and math.tointeger(v)
+  end
+  local set = {
+    precision = integer("precision", 0, 30, "an integer from 0 to 30"),
+    edgeitems = integer("edgeitems", 1, nil, "a positive integer"),
+  }
+  local th = opts.threshold
+  if th == math.huge then
+    set.threshold = math.maxinteger
+  else
+    set.threshold = integer("threshold", 0, nil, "a non-negative integer or math.huge")
+  end
+  local lw = opts.linewidth
+  if lw == "auto" then
+    set.linewidth = 0
+  elseif lw ~= nil then
+    set.linewidth = integer("linewidth", 1, 100000,
+                            "a positive integer or \"auto\" (the terminal's width)")
+  end
+  if opts.suppress ~= nil then
+    if type(opts.suppress) ~= "boolean" then
+      util.error("%s: suppress must be true or false, got %s", who, util.show(opts.suppress))
+    end
+    set.suppress = opts.suppress
+  end
+  core.printoptions(set)
+end
+
+function tensor.get_printoptions()
+  local o = core.printoptions()
+  if o.linewidth == 0 then o.linewidth = "auto" end
+  if o.threshold == math.maxinteger then o.threshold = math.huge end
+  return o
 end
 
 return tensor

@@ -143,16 +143,46 @@ return function(nn, Model, Sequential)
     return string.rep("━", filled) .. string.rep("─", width - filled)
   end
 
-  -- Keras's progress bar: whole seconds so far, then the time per step
-  -- ("33ms/step"; "33ms/步" in Chinese)
-  local function timing(elapsed, steps)
-    local per = elapsed / math.max(steps, 1)
-    local step = i18n.tr("step", "步")
-    local unit
-    if per >= 1 then unit = string.format("%ds/%s", math.floor(per + 0.5), step)
-    elseif per >= 1e-3 then unit = string.format("%dms/%s", math.floor(per * 1e3 + 0.5), step)
-    else unit = string.format("%dus/%s", math.floor(per * 1e6 + 0.5), step) end
-    return string.format("%ds %s", math.floor(elapsed), unit)
+  -- The clock of one epoch's progress bar, as Keras 3's Progbar keeps it:
+  -- clock.step_done(step) after each step; clock.timing(done, total) is
+  -- the time left while the epoch runs (Keras's ETA: "3s", "1:05",
+  -- "1:02:03"), the seconds it took once it ends (done == total, or
+  -- final: stopped early), then the time per step ("33ms/step"; "33ms/步"
+  -- in Chinese). The time per step leaves out the first step, which
+  -- builds the weights and warms up, once there are others.
+  local function epoch_clock()
+    local t0, t1 = core.clock(), nil
+    local clock = {}
+    function clock.step_done(step)
+      if step == 1 then t1 = core.clock() end
+    end
+    function clock.timing(done, total, final)
+      local now = core.clock()
+      local per = 0
+      if done > 1 and t1 then per = (now - t1) / (done - 1)
+      elseif done > 0 then per = (now - t0) / done end
+      local when
+      if done < total and not final then
+        local eta = per * (total - done)
+        local floor = math.floor
+        if eta > 3600 then
+          when = string.format("%d:%02d:%02d", floor(eta / 3600), floor(eta % 3600 / 60), floor(eta % 60))
+        elseif eta > 60 then
+          when = string.format("%d:%02d", floor(eta / 60), floor(eta % 60))
+        else
+          when = string.format("%ds", floor(eta))
+        end
+      else
+        when = string.format("%.0fs", now - t0)
+      end
+      local step = i18n.tr("step", "步")
+      local unit
+      if per >= 1 or per == 0 then unit = string.format("%.0fs/%s", per, step)
+      elseif per >= 1e-3 then unit = string.format("%.0fms/%s", per * 1e3, step)
+      else unit = string.format("%.0fus/%s", per * 1e6, step) end
+      return when .. " " .. unit
+    end
+    return clock
   end
 
   -- ---- one pass over data -----------------------------------------------------------
@@ -276,7 +306,7 @@ return function(nn, Model, Sequential)
       for epoch = 1, epochs do
         if verbose ~= 0 then print(i18n.tr("Epoch %d/%d", "第 %d/%d 轮", epoch, epochs)) end
         local order = opts.shuffle == false and index_range(0, n) or permutation(n)
-        local t0 = core.clock()
+        local clock = epoch_clock()
         local total, count, hits = 0, 0, {}
         local logs
         local done = 0 -- the batches that ran (fewer when training stops)
@@ -308,10 +338,10 @@ return function(nn, Model, Sequential)
           logs = { loss = total / count }
           for i, m in ipairs(self.metrics) do logs[m.name] = hits[i][1] / hits[i][2] end
           call_back(callbacks, "on_batch_end", step - 1, logs) -- Keras counts from 0
+          clock.step_done(step)
           if verbose == 1 and tty then
-            local elapsed = core.clock() - t0
             io.write(string.format("\r%d/%d %s %s - %s\27[K", step, steps, bar(step, steps),
-                                   timing(elapsed, step), format_logs(logs)))
+                                   clock.timing(step, steps), format_logs(logs)))
             io.flush()
           end
           if core.take_interrupt() then
@@ -331,9 +361,8 @@ return function(nn, Model, Sequential)
         end
         history.epoch[epoch] = epoch - 1
         if verbose ~= 0 then
-          local elapsed = core.clock() - t0
           local line = string.format("%d/%d %s %s - %s", done, steps, bar(done, steps),
-                                     timing(elapsed, done), format_logs(logs))
+                                     clock.timing(done, steps, true), format_logs(logs))
           if tty and verbose == 1 then io.write("\r" .. line .. "\27[K\n") else print(line) end
         end
         call_back(callbacks, "on_epoch_end", epoch - 1, logs)

@@ -892,6 +892,58 @@ static int t_gc(lua_State *L)
     return 0;
 }
 
+/* The print options of tostring(x), set by tensor.set_printoptions (the
+ * Lua side checks them). A linewidth of 0 is the terminal's: COLUMNS, which
+ * readline keeps up to date at the prompt, else 80 (a pipe, a script). */
+static nn_format_options print_options = NN_FORMAT_DEFAULTS;
+static int print_linewidth = 0;
+
+static int current_linewidth(void)
+{
+    if (print_linewidth > 0)
+        return print_linewidth;
+    const char *c = getenv("COLUMNS");
+    if (c && *c) {
+        char *end;
+        long n = strtol(c, &end, 10);
+        if (*end == '\0' && n > 0 && n <= 100000)
+            return (int)n;
+    }
+    return 80;
+}
+
+/* core.printoptions([{precision=, linewidth=, threshold=, edgeitems=,
+ * suppress=}]) -> the options now, after setting the ones given
+ * (linewidth 0: the terminal's) */
+static int l_printoptions(lua_State *L)
+{
+    if (lua_istable(L, 1)) {
+        if (lua_getfield(L, 1, "precision") != LUA_TNIL)
+            print_options.precision = (int)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, 1, "linewidth") != LUA_TNIL)
+            print_linewidth = (int)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, 1, "threshold") != LUA_TNIL)
+            print_options.threshold = (int64_t)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, 1, "edgeitems") != LUA_TNIL)
+            print_options.edgeitems = (int)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, 1, "suppress") != LUA_TNIL)
+            print_options.suppress = lua_toboolean(L, -1);
+        lua_settop(L, 1);
+    }
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, print_options.precision);
+    lua_setfield(L, -2, "precision");
+    lua_pushinteger(L, print_linewidth);
+    lua_setfield(L, -2, "linewidth");
+    lua_pushinteger(L, (lua_Integer)print_options.threshold);
+    lua_setfield(L, -2, "threshold");
+    lua_pushinteger(L, print_options.edgeitems);
+    lua_setfield(L, -2, "edgeitems");
+    lua_pushboolean(L, print_options.suppress);
+    lua_setfield(L, -2, "suppress");
+    return 1;
+}
+
 static int t_tostring(lua_State *L)
 {
     nn_tensor *x = l_checktensor(L, 1);
@@ -908,7 +960,9 @@ static int t_tostring(lua_State *L)
         lua_pushfstring(L, "<Symbolic shape=%s>", NN_SHAPE(x));
         return 1;
     }
-    char *text = nn_tensor_format(x);
+    nn_format_options opt = print_options;
+    opt.linewidth = current_linewidth();
+    char *text = nn_tensor_format(x, &opt);
     if (!text)
         return l_error(L, "tostring: out of memory");
     luaL_Buffer b;
@@ -1242,6 +1296,7 @@ static const luaL_Reg tensor_funcs[] = {
     {"clock", l_clock}, {"isatty", l_isatty},
     {"defer_interrupts", l_defer_interrupts},
     {"take_interrupt", l_take_interrupt},
+    {"printoptions", l_printoptions},
     {NULL, NULL}
 };
 

@@ -358,7 +358,11 @@ static char *dup_string(const char *s)
 }
 
 /* Completion: R.complete(line_before_cursor, word) returns the
- * candidates that replace `word`. */
+ * candidates that replace `word`, and "file" when they are file names.
+ * Inside a string the word is all of its text (readline knows the quotes:
+ * rl_completer_quote_characters); for file names readline shows the last
+ * part of each path, ends a folder with "/" and leaves the string open,
+ * and closes the string after a file. */
 static char **attempt_completion(const char *text, int start, int end)
 {
     (void)start;
@@ -372,10 +376,16 @@ static char **attempt_completion(const char *text, int start, int end)
         return NULL;
     lua_pushlstring(L, rl_line_buffer, (size_t)end);
     lua_pushstring(L, text);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK || !lua_istable(L, -1)) {
+    if (lua_pcall(L, 2, 2, 0) != LUA_OK || !lua_istable(L, -2)) {
         lua_settop(L, top);
         return NULL;
     }
+    const char *kind = lua_tostring(L, -1);
+    if (kind && strcmp(kind, "file") == 0) {
+        rl_filename_completion_desired = 1; /* a folder gets "/", no quote */
+        rl_filename_quoting_desired = 0;    /* the text stays as typed */
+    }
+    lua_pop(L, 1);
     lua_Integer n = luaL_len(L, -1);
     if (n <= 0 || n > 100000) {
         lua_settop(L, top);
@@ -686,6 +696,7 @@ int nn_repl_run(lua_State *L)
     rl_attempted_completion_function = attempt_completion;
     rl_completer_word_break_characters =
         " \t\n\"'`@$><=;|&{(,)}[]+-*/%^~#:.\\";
+    rl_completer_quote_characters = "\"'";
     rl_prep_term_function = prep_terminal;
     rl_bind_key(3, on_ctrl_c_key);
     setup_history();

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -306,6 +307,62 @@ int main(int argc, char **argv)
                           "15,744 params") && expect(&s, PROMPT);
     result(ok, "option names complete inside a layer's options");
 
+    /* a folder inside a string: Tab ends it with "/" and leaves the string
+     * open, Tab Tab lists its files, and a file closes the string */
+    char path[700];
+    snprintf(path, sizeof path, "%s/scripts", tmpdir);
+    ok = mkdir(path, 0700) == 0;
+    const char *scripts[] = {"hello.lua", "other.lua"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/scripts/%s", tmpdir, scripts[i]);
+        FILE *f = fopen(path, "w");
+        ok = ok && f && fputs("print('hello' .. ' from a file')\n", f) >= 0;
+        if (f)
+            fclose(f);
+    }
+    from = s.mark;
+    send_keys(&s, "dofile(\"scri\t");
+    ok = ok && expect(&s, "dofile(\"scripts/");
+    settle(&s, 200);
+    ok = ok && !region_has(&s, from, s.len, "scripts/\"");
+    from = s.len;
+    send_keys(&s, "\t\t");
+    ok = ok && expect(&s, ".lua");
+    settle(&s, 200);
+    ok = ok && region_has(&s, from, s.len, "hello.lua") && region_has(&s, from, s.len, "other.lua")
+         && !region_has(&s, from, s.len, "scripts/hello.lua"); /* the names, not the paths */
+    send_keys(&s, "h\t");
+    ok = ok && expect(&s, "lua\"");
+    send_keys(&s, ")\r");
+    ok = ok && expect(&s, "hello from a file") && expect(&s, PROMPT);
+    result(ok, "dofile(\"scri<Tab> completes the folder without closing the string, then its files");
+
+    /* nn.<Tab><Tab> lists what a learner uses, not the library's internals */
+    from = s.mark;
+    send_keys(&s, "nn.\t\t");
+    ok = expect(&s, "Bidirectional");
+    settle(&s, 300);
+    ok = ok && region_has(&s, from, s.len, "Sequential") && region_has(&s, from, s.len, "clear_session")
+         && !region_has(&s, from, s.len, "DenseClass") && !region_has(&s, from, s.len, "unique_name")
+         && !region_has(&s, from, s.len, "check_units") && !region_has(&s, from, s.len, "masks");
+    send_keys(&s, "\003");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "nn.uniq\t"); /* hidden names still complete when typed */
+    ok = ok && expect(&s, "nn.unique_name");
+    send_keys(&s, "\003");
+    ok = ok && expect(&s, PROMPT);
+    send_keys(&s, "dd = nn.LSTM(2)\r");
+    ok = ok && expect(&s, PROMPT);
+    from = s.mark;
+    send_keys(&s, "dd:\t\t");
+    ok = ok && expect(&s, "count_params(");
+    settle(&s, 300);
+    ok = ok && region_has(&s, from, s.len, "get_weights(") && !region_has(&s, from, s.len, "describe(")
+         && !region_has(&s, from, s.len, "clone_options(");
+    send_keys(&s, "\003");
+    ok = ok && expect(&s, PROMPT);
+    result(ok, "nn.<Tab><Tab> and layer:<Tab><Tab> leave out the internals");
+
     /* a multi-line function definition, with the continuation prompt */
     send_keys(&s, "function sq(a)\r");
     ok = expect(&s, "...> ");
@@ -514,6 +571,12 @@ int main(int argc, char **argv)
         result(0, "a Chinese session");
     }
 
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/scripts/%s", tmpdir, scripts[i]);
+        remove(path);
+    }
+    snprintf(path, sizeof path, "%s/scripts", tmpdir);
+    rmdir(path);
     remove(histfile);
     rmdir(tmpdir);
     printf("# passed: %d\n# failed: %d\n", passed, failed);

@@ -40,7 +40,7 @@ static int no_tensor_leaked(void **state)
  * failure leaks nothing. */
 static void check_format(nn_tensor *t, const char *want)
 {
-    char *got = nn_tensor_format(t), buf[8192];
+    char *got = nn_tensor_format(t, NULL), buf[8192];
     nn_tensor_release(t);
     assert_non_null(got);
     snprintf(buf, sizeof buf, "%s", got);
@@ -634,11 +634,14 @@ static void integral_values_print_with_a_trailing_point(void **state)
     check_format(t, "[-1. 10.  2.]");
 }
 
-static void fractions_print_with_4_decimals_right_aligned(void **state)
+/* The expected strings are NumPy's str(a) for float32 arrays under
+ * np.set_printoptions(precision=4, floatmode="maxprec_equal", linewidth=80);
+ * tests/lua/test_print.lua checks many more against NumPy's own output. */
+static void fractions_print_with_the_digits_they_need_up_to_4(void **state)
 {
     (void)state;
     nn_tensor *t = T(1, SHAPE(3), {0.5f, 1.25f, -3.125f});
-    check_format(t, "[ 0.5000  1.2500 -3.1250]");
+    check_format(t, "[ 0.500  1.250 -3.125]");
     t = T(1, SHAPE(2), {1.0f / 3.0f, -12.5f});
     check_format(t, "[  0.3333 -12.5000]");
 }
@@ -647,9 +650,14 @@ static void tiny_and_huge_magnitudes_print_in_scientific_notation(void **st)
 {
     (void)st;
     nn_tensor *t = T(1, SHAPE(2), {1e-5f, 1.0f});
-    check_format(t, "[1.0000e-05 1.0000e+00]");
+    check_format(t, "[1.e-05 1.e+00]");
     t = T(1, SHAPE(2), {1e9f, -2.0f});
-    check_format(t, "[ 1.0000e+09 -2.0000e+00]");
+    check_format(t, "[ 1.e+09 -2.e+00]");
+    /* a ratio over 1000 too, as NumPy decides */
+    t = T(1, SHAPE(2), {1793215.75f, 1.5f});
+    check_format(t, "[1.7932e+06 1.5000e+00]");
+    t = T(1, SHAPE(1), {1793215.75f});
+    check_format(t, "[1793215.8]");
 }
 
 static void a_matrix_prints_one_row_per_line(void **state)
@@ -676,9 +684,11 @@ static void scalars_empty_and_symbolic_tensors_print_plainly(void **state)
     (void)state;
     nn_tensor *t;
     CHECK_OK(nn_scalar(&t, 3.5f));
-    check_format(t, "3.5000");
+    check_format(t, "3.5");
     CHECK_OK(nn_scalar(&t, -2.0f));
-    check_format(t, "-2.");
+    check_format(t, "-2.0");
+    CHECK_OK(nn_scalar(&t, 1e-5f));
+    check_format(t, "1e-05");
     CHECK_OK(nn_tensor_new(&t, 2, (int64_t[]){0, 3}));
     check_format(t, "[]");
     CHECK_OK(nn_tensor_symbolic(&t, 2, (int64_t[]){NN_NONE, 3}));
@@ -691,7 +701,7 @@ static void nan_and_inf_print_as_numpy_does(void **state)
     nn_tensor *t = T(1, SHAPE(4), {1, NAN, INFINITY, -INFINITY});
     check_format(t, "[  1.  nan  inf -inf]");
     t = T(1, SHAPE(2), {0.25f, NAN});
-    check_format(t, "[0.2500    nan]");
+    check_format(t, "[0.25  nan]");
 }
 
 static void up_to_1000_elements_print_in_full(void **state)
@@ -699,10 +709,24 @@ static void up_to_1000_elements_print_in_full(void **state)
     (void)state;
     nn_tensor *t;
     CHECK_OK(nn_full(&t, 1, (int64_t[]){1000}, 1.0f));
-    char *s = nn_tensor_format(t);
+    char *s = nn_tensor_format(t, NULL);
     assert_non_null(s);
     assert_null(strstr(s, "..."));
-    assert_int_equal(strlen(s), 2 + 1000 * 2 + 999); /* "[1. 1. ... 1.]" */
+    /* "[1. 1. ... 1.]", 26 values a line: 38 line breaks, each one a
+     * space replaced by "\n " */
+    int breaks = 0;
+    size_t line = 0, longest = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c == '\n') {
+            breaks++;
+            line = 0;
+        } else if (++line > longest) {
+            longest = line;
+        }
+    }
+    assert_int_equal(breaks, 38);
+    assert_int_equal(longest, 78);
+    assert_int_equal(strlen(s), 2 + 1000 * 2 + 999 + 38);
     free(s);
     nn_tensor_release(t);
 }
@@ -722,13 +746,53 @@ static void a_large_matrix_elides_rows_and_columns(void **state)
     CHECK_OK(nn_arange(&a, 0, 40 * 40, 1));
     CHECK_OK(nn_reshape(&t, a, 2, (int64_t[]){40, 40}));
     nn_tensor_release(a);
-    check_format(t, "[[   0.    1.    2. ...   37.   38.   39.]\n"
-                    " [  40.   41.   42. ...   77.   78.   79.]\n"
-                    " [  80.   81.   82. ...  117.  118.  119.]\n"
+    /* 1599 / 1 > 1000: scientific, as NumPy prints np.arange(1600.) */
+    check_format(t, "[[0.000e+00 1.000e+00 2.000e+00 ... 3.700e+01 3.800e+01 3.900e+01]\n"
+                    " [4.000e+01 4.100e+01 4.200e+01 ... 7.700e+01 7.800e+01 7.900e+01]\n"
+                    " [8.000e+01 8.100e+01 8.200e+01 ... 1.170e+02 1.180e+02 1.190e+02]\n"
                     " ...\n"
-                    " [1480. 1481. 1482. ... 1517. 1518. 1519.]\n"
-                    " [1520. 1521. 1522. ... 1557. 1558. 1559.]\n"
-                    " [1560. 1561. 1562. ... 1597. 1598. 1599.]]");
+                    " [1.480e+03 1.481e+03 1.482e+03 ... 1.517e+03 1.518e+03 1.519e+03]\n"
+                    " [1.520e+03 1.521e+03 1.522e+03 ... 1.557e+03 1.558e+03 1.559e+03]\n"
+                    " [1.560e+03 1.561e+03 1.562e+03 ... 1.597e+03 1.598e+03 1.599e+03]]");
+}
+
+/* Asserts nn_tensor_format(t, opt) is exactly want (t released first). */
+static void check_format_with(nn_tensor *t, const nn_format_options *opt,
+                              const char *want)
+{
+    char *got = nn_tensor_format(t, opt), buf[8192];
+    nn_tensor_release(t);
+    assert_non_null(got);
+    snprintf(buf, sizeof buf, "%s", got);
+    free(got);
+    assert_string_equal(buf, want);
+}
+
+static void rows_wrap_to_the_line_width_under_a_hanging_indent(void **state)
+{
+    (void)state;
+    nn_format_options o = NN_FORMAT_DEFAULTS;
+    o.linewidth = 30;
+    nn_tensor *t = T(2, SHAPE(2, 6), {0, 1.5f, 3, 4.5f, 6, 7.5f, 9, 10.5f, 12,
+                                      13.5f, 15, 16.5f});
+    check_format_with(t, &o, "[[ 0.0  1.5  3.0  4.5  6.0\n"
+                             "   7.5]\n"
+                             " [ 9.0 10.5 12.0 13.5 15.0\n"
+                             "  16.5]]");
+}
+
+static void precision_threshold_and_edgeitems_are_numpys_options(void **state)
+{
+    (void)state;
+    nn_format_options o = NN_FORMAT_DEFAULTS;
+    o.precision = 2;
+    o.threshold = 5;
+    o.edgeitems = 1;
+    nn_tensor *t = T(2, SHAPE(3, 4), {0, 1.f / 3, 2.f / 3, 1, 4.f / 3, 5.f / 3, 2,
+                                      7.f / 3, 8.f / 3, 3, 10.f / 3, 11.f / 3});
+    check_format_with(t, &o, "[[0.00 ... 1.00]\n"
+                             " ...\n"
+                             " [2.67 ... 3.67]]");
 }
 
 static void an_elided_3_d_tensor_keeps_blank_lines_around_the_dots(void **s)
@@ -792,7 +856,7 @@ int main(void)
         TEST(truncated_normal_draws_stay_within_two_stddevs),
         TEST(random_tensors_come_from_the_global_stream),
         TEST(integral_values_print_with_a_trailing_point),
-        TEST(fractions_print_with_4_decimals_right_aligned),
+        TEST(fractions_print_with_the_digits_they_need_up_to_4),
         TEST(tiny_and_huge_magnitudes_print_in_scientific_notation),
         TEST(a_matrix_prints_one_row_per_line),
         TEST(a_3_d_tensor_separates_matrices_with_a_blank_line),
@@ -802,6 +866,8 @@ int main(void)
         TEST(a_long_vector_shows_its_first_and_last_3_values),
         TEST(a_large_matrix_elides_rows_and_columns),
         TEST(an_elided_3_d_tensor_keeps_blank_lines_around_the_dots),
+        TEST(rows_wrap_to_the_line_width_under_a_hanging_indent),
+        TEST(precision_threshold_and_edgeitems_are_numpys_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,7 @@ local function known_options(name)
       full = function(p) return tensor.full({ 1 }, 0, p) end, eye = function(p) return tensor.eye(1, p) end,
       arange = function(p) return tensor.arange(1, p) end, from = function(p) return tensor.from({ 1 }, p) end,
       rand = function(p) return tensor.rand(1, p) end, randn = function(p) return tensor.randn(1, p) end,
+      set_printoptions = function(p) return tensor.set_printoptions(p) end,
     }
     if calls[fname] then return probe(calls[fname]) end
   end

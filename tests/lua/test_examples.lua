@@ -19,7 +19,10 @@ local expectations = {
                                      "out        (None, 128)", "out        (2, 128)",
                                      "map (128, 64), row sums in [1.000000, 1.000000]" },
   ["recipe2_dot_attention.lua"] = { "scores   (None, 20, 20)", "out      (2, 64)",
-                                    "Hint: for query-key scores use axes={2, 2}" },
+                                    "The tutorial's Dot(axes=(2, 1)) when T ~= U / T ~= U 时教程写法的报错：\n"
+                                      .. "  Dot 'dot_2': Incompatible input shapes: axis values 32 (at axis 2) "
+                                      .. "!= 20 (at axis 1).",
+                                    "Hint: for query-key scores use axes={2, 2}\n" },
   ["recipe3_attention_pooling.lua"] = { "symbolic\t(None, 6, 8)\t(None, 6)\t(None, 2)",
                                         "0.0000 0.0000]]" },
   ["train_needle.lua"] = { "Total params:", "Epoch 6/6", "held-out accuracy 1.000",
@@ -29,6 +32,12 @@ local expectations = {
   ["recipe4_self_attention.lua"] = { "h (None, 10, 128) -> self-attention (None, 10, 64)",
                                      "kernel\t(3, 128, 64)" },
 }
+
+t.test("examples/recipe2_dot_attention.lua prints the error message, not pcall's raw results", function()
+  local out = run("recipe2_dot_attention.lua")
+  t.truthy(not out:find("false\t", 1, true), out)
+  t.truthy(not out:find("recipe2_dot_attention.lua:%d+:"), "no file:line in front of the message:\n" .. out)
+end)
 
 for name, wants in pairs(expectations) do
   t.test("examples/" .. name .. " runs and prints its shapes", function()

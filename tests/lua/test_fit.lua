@@ -278,6 +278,62 @@ t.test("a callback stops fit with model.stop_training = true, as in Keras", func
   t.eq(#h.history.loss, 3)
 end)
 
+-- fit's progress bar on a terminal, with the terminal, the clock and
+-- Ctrl-C played by the test: each batch takes 2 s (the first 10 s, as a
+-- first batch that builds and warms up), Ctrl-C after stop_at batches.
+-- Returns what fit wrote with io.write (the in-place bar) and the history.
+local function terminal_fit(stop_at, lang)
+  local i18n = require "attnlab.i18n"
+  local saved = { clock = core.clock, isatty = core.isatty, take = core.take_interrupt,
+                  write = io.write, lang = i18n.lang }
+  local now, batches, written = 100, 0, {}
+  core.clock = function() return now end
+  core.isatty = function() return true end
+  core.take_interrupt = function() return batches == stop_at end
+  io.write = function(...) for _, s in ipairs { ... } do written[#written + 1] = s end end
+  i18n.set(lang or "en")
+  local ok, h = pcall(function()
+    nn.clear_session()
+    nn.seed(1)
+    local m = nn.Sequential { nn.Input { 2 }, nn.Dense(1) }
+    m:compile { optimizer = "sgd", loss = "mse" }
+    local clock_cb = { on_batch_end = function()
+      batches = batches + 1
+      now = now + (batches == 1 and 10 or 2)
+    end }
+    return m:fit(tensor.randn(40, 2), tensor.randn(40, 1), { epochs = 1, batch_size = 4,
+                                                             callbacks = { clock_cb } })
+  end)
+  core.clock, core.isatty, core.take_interrupt, io.write = saved.clock, saved.isatty, saved.take, saved.write
+  i18n.set(saved.lang)
+  t.truthy(ok, tostring(h))
+  return table.concat(written), h
+end
+
+t.test("during an epoch the bar shows Keras's ETA, at its end the seconds it took", function()
+  local out = terminal_fit(nil)
+  -- 10 batches: after the first, 9 more at its 10 s each; then the time
+  -- per step leaves the first batch out: 2 s, so 8 more take 16 s
+  t.truthy(out:find("\r1/10 ━━────────────────── 1:30 10s/step - loss: ", 1, true), out)
+  t.truthy(out:find("\r2/10 ━━━━──────────────── 16s 2s/step - loss: ", 1, true), out)
+  t.truthy(out:find("\r9/10 ━━━━━━━━━━━━━━━━━━── 2s 2s/step - loss: ", 1, true), out)
+  -- the end: 10 + 9 * 2 = 28 s in all
+  t.truthy(out:find("\r10/10 ━━━━━━━━━━━━━━━━━━━━ 28s 2s/step %- loss: [%d.]+\27%[K\n"), out)
+  local zh = terminal_fit(nil, "zh")
+  t.truthy(zh:find("\r2/10 ━━━━──────────────── 16s 2s/步 - loss: ", 1, true), zh)
+end)
+
+t.test("Ctrl-C during an epoch: the bar stops at the batch it stopped at", function()
+  local out, h = terminal_fit(4)
+  t.truthy(h.stopped and h.stopped:find("batch 4/10", 1, true), tostring(h.stopped))
+  -- the last in-place bar is batch 4's, and so is the epoch's line: 4/10,
+  -- the seconds taken (10 + 3 * 2 = 16), never a full 10/10
+  t.truthy(out:find("\r4/10 ━━━━━━━━──────────── 12s 2s/step - loss: ", 1, true), out)
+  t.truthy(out:find("\r4/10 ━━━━━━━━──────────── 16s 2s/step %- loss: [%d.]+\27%[K\n$"), out)
+  t.truthy(not out:find("10/10", 1, true), out)
+  t.truthy(not out:find("5/10", 1, true), out)
+end)
+
 -- Ctrl-C in a child process speaking lang; want is a pattern for the
 -- message (512 samples in batches of 8 are 64 steps).
 local function ctrl_c_test(lang, want)

@@ -33,7 +33,10 @@ t.test("completion: globals, fields after . and methods after :", function()
   g_test = nn.GRU(4)
   local gm = complete("g_test:")
   t.truthy(has(gm, "count_params("), "nn.Layer's methods")
-  t.truthy(has(gm, "describe("), "the class's methods")
+  t.truthy(has(gm, "copy("), "the class's methods")
+  t.truthy(not has(gm, "describe(") and not has(gm, "clone_options("),
+           "internal methods (docs.internal) are left out")
+  t.eq(complete("g_test:descr")[1], "describe(", "unless nothing else matches")
   t.truthy(not has(gm, "__call("), "no metamethods")
   -- a model's summary
   m_test = nn.Sequential{ nn.Input{5, 3}, nn.GRU(4) }
@@ -82,7 +85,35 @@ t.test("completion: file names inside strings", function()
   t.eq(c[1], "sub/")
   c = complete('f = io.open("' .. dir .. '/data_one.')
   t.eq(c[1], "csv")
+  -- at the prompt readline knows the quotes: the word is the whole text
+  -- of the string, and "file" says that these are file names
+  local kind
+  c, kind = R.complete('f = io.open("' .. dir .. '/s', dir .. '/s')
+  t.eq(#c, 1)
+  t.eq(c[1], dir .. "/sub/")
+  t.eq(kind, "file")
+  c = R.complete("dofile('" .. dir .. "/", dir .. "/")
+  t.eq(table.concat(c, " "), dir .. "/data_one.csv " .. dir .. "/sub/")
+  t.eq(select(2, R.complete("nn.Bi", "Bi")), nil, "not file names")
   os.execute("rm -rf " .. dir)
+end)
+
+t.test("completion: nn. lists what a learner uses, not the internals", function()
+  local names = complete("nn.")
+  for _, want in ipairs { "Dense", "GRU", "Bidirectional", "Model", "Sequential", "Input",
+                          "losses", "optimizers", "seed", "clear_session" } do
+    t.truthy(has(names, want), "nn." .. want .. " is listed")
+  end
+  for _, hidden in ipairs { "DenseClass", "AttentionClass", "ModelClass", "unique_name", "class",
+                            "check_units", "masks" } do
+    t.truthy(not has(names, hidden), "nn." .. hidden .. " is internal")
+  end
+  t.eq(table.concat(complete("nn.D"), " "), "Dense Dot Dropout")
+  t.eq(table.concat(complete("nn.uniq"), " "), "unique_name", "typed out, it still completes")
+  loss_test = nn.losses.MeanSquaredError()
+  t.truthy(not has(complete("loss_test:"), "check("), "Loss:check is internal")
+  t.truthy(has(complete("loss_test:"), "call("))
+  loss_test = nil
 end)
 
 t.test("pretty printing: layers, models, tables, tensors", function()
@@ -153,13 +184,52 @@ t.test(":shapes traces layer calls; off stops it", function()
   t.raises(function() R.command(":shapes maybe") end, ":shapes takes on or off")
 end)
 
+t.test(":shapes during fit, evaluate and predict prints each layer once, for the first batch", function()
+  nn.clear_session()
+  R.install_hooks()
+  local m = nn.Sequential{ nn.Input{ 3 }, nn.Dense(4), nn.Dense(1) }
+  m:compile{ optimizer = "sgd", loss = "mse" }
+  local x, y = tensor.ones(10, 3), tensor.ones(10, 1)
+  capture(R.command, ":shapes on")
+  local function count(out, pat)
+    local n = 0
+    for _ in out:gmatch(pat) do n = n + 1 end
+    return n
+  end
+  -- 10 samples in batches of 4: 3 batches, the last one of 2
+  local out = capture(function() m:fit(x, y, { epochs = 2, batch_size = 4, verbose = 0 }) end)
+  t.eq(count(out, "dense %(Dense%)"), 1, out)
+  t.eq(count(out, "dense_1 %(Dense%)"), 1, out)
+  t.truthy(out:find("dense (Dense): (4, 3) -> (4, 4)", 1, true), "the first batch's shapes:\n" .. out)
+  out = capture(function() m:predict(x, { batch_size = 4 }) end)
+  t.eq(count(out, "dense %(Dense%)"), 1, out)
+  out = capture(function() m:evaluate(x, y, { batch_size = 4 }) end)
+  t.eq(count(out, "dense_1 %(Dense%)"), 1, out)
+  -- outside them every call prints, as before
+  out = capture(function() m(x); m(x) end)
+  t.eq(count(out, "dense %(Dense%)"), 2, out)
+  -- a fit that fails ends its once-per-layer rule too
+  t.raises(function()
+    capture(function()
+      m:fit(x, y, { epochs = 1, batch_size = 4, verbose = 0,
+                    callbacks = { function() error("stop here") end } })
+    end)
+  end, "stop here")
+  out = capture(function() m(x); m(x) end)
+  t.eq(count(out, "dense %(Dense%)"), 2, out)
+  capture(R.command, ":shapes off")
+end)
+
 t.test(":time, :save, :help, unknown commands, :quit", function()
   local out = capture(R.command, ":time on 0")
   t.truthy(out:find("timing on", 1, true), out)
   out = capture(R.timed, 0.25)
   t.truthy(out:find("(0.250 s)", 1, true), out)
-  capture(R.command, ":time off")
+  t.eq(capture(R.command, ":time off"), "timing off\n")
   t.eq(capture(R.timed, 5), "")
+  t.eq(capture(R.command, ":time on 2"), "timing on (commands over 2 s)\n")
+  t.eq(capture(R.command, ":time"), "timing off\n", ":time alone switches")
+  R.time_threshold = 0.5
   R.commands = {}
   R.record("a_saved = 1")
   R.record("b_saved = a_saved + 1")
