@@ -58,12 +58,15 @@ return {
     needs = "att from the nn.Attention example", needs_zh = "nn.Attention 示例中的 att",
     signature = "viz.heatmap(m, {options}) -> path | nil, message",
     computes = "Draws a matrix (a 2-D tensor or table of rows, or one sample of a batch) as a heatmap "
-      .. "image, seaborn-style: cells coloured by a colormap, labels thinned or rotated when crowded, "
-      .. "a colorbar. NaN cells are hatched grey (with a warning). A file that cannot be written "
-      .. "returns nil and a message.",
+      .. "image, seaborn-style: cells coloured by a colormap, labels thinned or turned when crowded "
+      .. "(CJK labels stay upright, one character per line), a colorbar; a long title wraps or "
+      .. "shrinks to fit, and no text leaves the image. In SVG and PDF the cells are one embedded "
+      .. "image drawn without smoothing, so files stay small. NaN cells are hatched grey (with a "
+      .. "warning). A file that cannot be written returns nil and a message.",
     computes_zh = "把一个矩阵（二维张量、行组成的表，或一个批量中的一个样本）画成热力图图像，样式和 seaborn 类似："
-      .. "格子按色图着色，标签太密时会抽稀或旋转，旁边有颜色条。NaN 的格子画成灰色斜线（并给出警告）。"
-      .. "文件写不了时返回 nil 和一条消息。",
+      .. "格子按色图着色，标签太密时会抽稀或旋转（中日韩文字的标签保持直立，每行一个字），旁边有颜色条；"
+      .. "长标题会折行或缩小，文字都不会超出图片。在 SVG 和 PDF 里，所有格子是一张不做平滑的嵌入图片，"
+      .. "所以文件很小。NaN 的格子画成灰色斜线（并给出警告）。文件写不了时返回 nil 和一条消息。",
     options = join(figure("\"heatmap.png\""), panel),
     shapes = "(rows, cols), or (batch, rows, cols) with sample=, or (batch, heads, rows, cols) with head=",
     shapes_zh = "(rows, cols)；或 (batch, rows, cols) 加 sample=；或 (batch, heads, rows, cols) 加 head=",
@@ -76,9 +79,12 @@ return {
     signature = "viz.last_info",
     computes = "Where the last drawing put things: the image's width and height, the first cell's "
       .. "corner and size, the colorbar's box, the colour range vmin..vmax used and the number of "
-      .. "non-finite cells (a list of these for viz.grid).",
+      .. "non-finite cells (a list of these for viz.grid); texts lists every text drawn, each "
+      .. "{text, x, y, w, h, angle, size, lines, stacked, cut} with its box on the image.",
     computes_zh = "最近一次作图的布局信息：图像的宽和高、第一个格子的位置和大小、颜色条的位置、"
-      .. "实际使用的颜色范围 vmin 到 vmax，以及非有限值格子的个数（viz.grid 时是这样的一组表）。",
+      .. "实际使用的颜色范围 vmin 到 vmax，以及非有限值格子的个数（viz.grid 时是这样的一组表）；"
+      .. "texts 列出画出的每段文字，每项是 {text, x, y, w, h, angle, size, lines, stacked, cut}，"
+      .. "给出它在图片上的方框。",
     shapes = "numbers in image units",
     shapes_zh = "以图像单位计的数值",
     keras = "ax.get_position(), im.get_clim()",

@@ -224,6 +224,7 @@ function viz.heatmap(m, opts)
   local infos, err = core.viz.heatmap(file, { panel }, figure(who, opts))
   if not infos then return nil, err end
   warn_nonfinite(who, infos)
+  infos[1].texts = infos.texts
   viz.last_info = infos[1]
   return file
 end

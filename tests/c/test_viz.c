@@ -581,6 +581,47 @@ static void test_plot(void **state)
                 NN_EARG, "viz.plot: nothing to plot");
 }
 
+static void test_cjk_text_is_told_apart_and_titles_fit(void **state)
+{
+    (void)state;
+    assert_true(nn_text_is_cjk("北京"));
+    assert_true(nn_text_is_cjk("第3轮"));        /* mostly Han */
+    assert_true(nn_text_is_cjk("こんにちは"));
+    assert_true(nn_text_is_cjk("사랑"));
+    assert_true(nn_text_is_cjk("（注意）"));
+    assert_false(nn_text_is_cjk("<pad>"));
+    assert_false(nn_text_is_cjk("注意力 weights")); /* 3 of 10 */
+    assert_false(nn_text_is_cjk(""));
+    assert_false(nn_text_is_cjk("\xff\xfe"));
+
+    cairo_t *cr = nn_measure_context();
+    double w, h, w1, h1;
+    int lines;
+    /* stacked: one line per character, at most max_chars with an ellipsis */
+    nn_text st = {.size = 11, .stacked = 1};
+    assert_int_equal(nn_text_measure(cr, "天安门", &st, &w, &h, &lines), 0);
+    assert_int_equal(lines, 3);
+    nn_text_size(cr, "天", 11, 0, 0, &w1, &h1);
+    assert_true(h > 2.5 * h1 && w < 1.2 * w1);
+    st.max_chars = 2;
+    assert_int_equal(nn_text_measure(cr, "天安门", &st, &w, &h, &lines), 1);
+    assert_int_equal(lines, 2);
+    /* a title too wide for 300 units: two lines, never wider */
+    const char *title = "The attention of every sample after the last epoch";
+    nn_text t;
+    nn_text_fit(cr, title, &t, 14, 1, 9.8, 300, 4);
+    assert_int_equal(nn_text_measure(cr, title, &t, &w, &h, &lines), 0);
+    assert_true(w <= 300 && lines == 2 && t.size == 14);
+    /* much too long: shrinks, then wraps up to 4 lines, ellipsized after */
+    char longer[2000] = "";
+    for (int i = 0; i < 20; i++)
+        strcat(longer, "attention weights over the epochs ");
+    nn_text_fit(cr, longer, &t, 14, 1, 9.8, 200, 4);
+    assert_int_equal(nn_text_measure(cr, longer, &t, &w, &h, &lines), 1);
+    assert_true(w <= 200 && lines == 4 && fabs(t.size - 9.8) < 1e-9);
+    cairo_destroy(cr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_nonfinite_cells_are_hatched),
         cmocka_unit_test(test_grid_with_a_shared_scale),
         cmocka_unit_test(test_plot),
+        cmocka_unit_test(test_cjk_text_is_told_apart_and_titles_fit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

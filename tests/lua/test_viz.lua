@@ -72,7 +72,8 @@ t.test("labels in UTF-8, annotations, colormaps and a colorbar label", function(
   local p = io.popen("pdftotext -enc UTF-8 '" .. path("l.pdf") .. "' - 2>&1")
   local text = p:read("a")
   p:close()
-  for _, want in ipairs { "我", "爱", "北京", "q0", "q1", "权重", "keys", "0.8" } do
+  -- the colorbar label 权重 stands upright, one character per line
+  for _, want in ipairs { "我", "爱", "北京", "q0", "q1", "权", "重", "keys", "0.8" } do
     t.truthy(text:find(want, 1, true), "pdftotext lacks " .. want .. " in " .. text)
   end
   for _, c in ipairs(viz.colormaps) do
@@ -266,6 +267,193 @@ t.test("grid: several heatmaps in one image, a shared colour scale", function()
   t.raises(function() viz.grid({}, { file = path("g3.png") }) end, "viz.grid: no heatmaps to draw")
   t.raises(function() viz.grid({ a, tensor.ones(3) }, { file = path("g3.png") }) end,
            "viz.grid: entry 2: expected a 2-D matrix")
+end)
+
+-- ---- figures for slides: text inside the image, CJK upright, small files
+
+-- every text box of viz.last_info (or info) lies on the image
+local function all_inside(info, what)
+  t.truthy(info.texts and #info.texts > 0, what .. ": no text recorded")
+  for _, b in ipairs(info.texts) do
+    t.truthy(b.x >= -0.01 and b.y >= -0.01 and b.x + b.w <= info.width + 0.01 and
+             b.y + b.h <= info.height + 0.01,
+             string.format("%s: '%s' at (%.1f, %.1f) size %.1f x %.1f is outside the %d x %d image",
+                           what, b.text, b.x, b.y, b.w, b.h, info.width, info.height))
+  end
+end
+
+local function box_of(info, text)
+  for _, b in ipairs(info.texts) do
+    if b.text == text then return b end
+  end
+  error("no text '" .. text .. "' was drawn", 2)
+end
+
+local LONG = "Attention of the BiGRU over the twenty positions of every test sequence, " ..
+             "after the last epoch of training, with the marker and the word after it"
+
+t.test("a long title wraps or shrinks to fit: no text outside the image", function()
+  local small = tensor.rand(3, 4)
+  for _, case in ipairs {
+    { "auto size", {} }, { "width 300", { width = 300 } },
+    { "300 x 200", { width = 300, height = 200 } }, { "svg", { file = path("long.svg") } },
+  } do
+    local o = { file = path("long.png"), title = LONG, xlabel = LONG, ylabel = LONG,
+                colorbar_label = LONG }
+    for k, v in pairs(case[2]) do o[k] = v end
+    t.truthy(viz.heatmap(small, o))
+    all_inside(viz.last_info, "heatmap " .. case[1])
+    local title = box_of(viz.last_info, LONG)
+    t.truthy(title.lines >= 2 or title.size < 14,
+             case[1] .. ": the title neither wraps nor shrinks")
+  end
+  -- a title that fits two lines is wrapped whole, not cut
+  viz.heatmap(small, { file = path("long.png"), title = "A title a little too long for the four columns of this map" })
+  local b = box_of(viz.last_info, "A title a little too long for the four columns of this map")
+  t.eq(b.cut, false)
+  t.eq(b.lines, 2)
+  all_inside(viz.last_info, "two-line title")
+  -- a Chinese title wraps between characters
+  local zh = "注意力图：双向门控循环单元在每个测试序列的二十个位置上的注意力权重，训练的最后一轮"
+  viz.heatmap(small, { file = path("long.png"), title = zh })
+  all_inside(viz.last_info, "Chinese title")
+  t.truthy(box_of(viz.last_info, zh).lines >= 2)
+  -- a grid: the figure's title and each panel's
+  t.truthy(viz.grid({ { small, title = LONG }, { small, title = "b" } },
+                    { file = path("g.png"), title = LONG .. " " .. LONG, shared = true,
+                      colorbar_label = "weight" }))
+  viz.last_info.width, viz.last_info.height = viz.last_info[1].width, viz.last_info[1].height
+  all_inside(viz.last_info, "grid")
+  -- a training plot
+  t.truthy(viz.plot({ 3, 2, 1 }, { file = path("p.png"), title = LONG, xlabel = LONG,
+                                   ylabel = LONG, width = 300, height = 200 }))
+  all_inside(viz.last_info, "plot")
+end)
+
+-- Chinese, Latin and mixed tokens, as a sentence's labels
+local ZH = { "我", "爱", "北京", "天安门", "的", "注意力", "<pad>", "hello" }
+
+t.test("CJK column labels stay upright: level when they fit, stacked when columns are narrow", function()
+  -- 24 narrow columns: CJK labels stacked one character per line, the
+  -- Latin ones turned a quarter turn
+  local labels = {}
+  for i = 1, 24 do labels[i] = ZH[(i - 1) % #ZH + 1] end
+  viz.heatmap(tensor.rand(3, 24), { file = path("zh.png"), xlabels = labels, width = 480 })
+  local info = viz.last_info
+  t.eq(info.xrotated, true)
+  t.eq(info.xstep, 1)
+  all_inside(info, "24 columns")
+  local seen = {}
+  for _, b in ipairs(info.texts) do
+    local n = utf8.len(b.text)
+    if b.text == "天安门" or b.text == "北京" or b.text == "注意力" then
+      seen[b.text] = true
+      t.eq(b.angle, 0, b.text .. " is upright")
+      t.eq(b.stacked, true)
+      t.eq(b.lines, n, b.text .. ": one character per line")
+      -- taller than wide, and about one character wide
+      t.truthy(b.h > b.w * (n - 0.5), string.format("%s: %.1f x %.1f", b.text, b.w, b.h))
+      t.truthy(b.w < 1.6 * b.size, string.format("%s: %.1f wide", b.text, b.w))
+    elseif b.text == "hello" or b.text == "<pad>" then
+      seen[b.text] = true
+      t.near(b.angle, -math.pi / 2, 1e-9, b.text .. " is turned")
+      t.truthy(b.h > b.w)
+    end
+  end
+  for _, want in ipairs { "北京", "天安门", "注意力", "hello", "<pad>" } do
+    t.truthy(seen[want], want .. " was not drawn")
+  end
+  -- 8 wide columns: every label level, CJK ones on one line
+  viz.heatmap(tensor.rand(3, 8), { file = path("zh8.png"), xlabels = ZH, width = 900 })
+  t.eq(viz.last_info.xrotated, false)
+  for _, b in ipairs(viz.last_info.texts) do
+    t.eq(b.angle, 0, b.text .. " is level")
+  end
+  local b = box_of(viz.last_info, "天安门")
+  t.eq(b.lines, 1)
+  t.truthy(b.w > b.h, string.format("天安门 is %.1f x %.1f", b.w, b.h))
+  -- rows: level, whatever the script; a CJK axis and colorbar label upright
+  viz.heatmap(tensor.rand(8, 3), { file = path("zhy.png"), ylabels = ZH, ylabel = "查询位置",
+                                  colorbar_label = "注意力权重" })
+  for _, l in ipairs(ZH) do t.eq(box_of(viz.last_info, l).angle, 0, l) end
+  for _, l in ipairs { "查询位置", "注意力权重" } do
+    local yb = box_of(viz.last_info, l)
+    t.eq(yb.angle, 0, l .. " is upright")
+    t.eq(yb.lines, utf8.len(l), l .. " is stacked")
+  end
+  -- a Latin axis label is still turned, as in matplotlib
+  viz.heatmap(tensor.rand(8, 3), { file = path("y.png"), ylabel = "query position" })
+  t.near(box_of(viz.last_info, "query position").angle, -math.pi / 2, 1e-9)
+end)
+
+t.test("Latin column labels are turned only when neighbours would overlap", function()
+  -- one long label between short ones: it overflows its column but no
+  -- neighbour, so all stay level (the widest label alone used to turn them)
+  local m4 = tensor.rand(2, 4)
+  viz.heatmap(m4, { file = path("lv.png"), xlabels = { "a", "attention", "b", "c" }, width = 260 })
+  local info = viz.last_info
+  local long = box_of(info, "attention")
+  t.truthy(long.w > info.cell_w, string.format("the label (%.1f) is wider than its column (%.1f)",
+                                               long.w, info.cell_w))
+  t.eq(info.xrotated, false)
+  t.eq(long.angle, 0)
+  -- two long neighbours would overlap: turned
+  viz.heatmap(m4, { file = path("lv.png"), xlabels = { "a", "attention", "weights", "c" }, width = 260 })
+  t.eq(viz.last_info.xrotated, true)
+  t.near(box_of(viz.last_info, "weights").angle, -math.pi / 2, 1e-9)
+  -- the labels of neighbouring columns never overlap
+  for _, labels in ipairs { { "a", "attention", "b", "c" }, { "a", "attention", "weights", "c" },
+                            { "我", "爱", "北京", "天安门" } } do
+    for _, width in ipairs { 200, 260, 600 } do
+      viz.heatmap(m4, { file = path("lv.png"), xlabels = labels, width = width })
+      local boxes = {}
+      for _, l in ipairs(labels) do boxes[#boxes + 1] = box_of(viz.last_info, l) end
+      for i = 1, #boxes - 1 do
+        local a, b = boxes[i], boxes[i + 1]
+        t.truthy(a.x + a.w <= b.x + 0.01, string.format("'%s' and '%s' overlap at width %d",
+                                                        a.text, b.text, width))
+      end
+      all_inside(viz.last_info, "width " .. width)
+    end
+  end
+end)
+
+local function file_size(p)
+  local f = assert(io.open(p, "rb"))
+  local n = f:seek("end")
+  f:close()
+  return n
+end
+
+t.test("a 128 x 64 map is a small SVG and PDF: the cells are one image, the text stays text", function()
+  nn.seed(11)
+  local big = tensor.rand(64, 128)
+  local labels = {}
+  for i = 1, 128 do labels[i] = "tok" .. i end
+  for _, ext in ipairs { "svg", "pdf" } do
+    local p = path("big." .. ext)
+    t.truthy(viz.heatmap(big, { file = p, xlabels = labels, title = "a 128 x 64 map" }))
+    local n = file_size(p)
+    t.truthy(n < 300 * 1024, string.format("%s is %d bytes", p, n))
+  end
+  local svg = read(path("big.svg"))
+  local images = 0
+  for tag in svg:gmatch("<image [^>]*") do
+    images = images + 1
+    t.truthy(tag:find("image-rendering:pixelated", 1, true), "a smoothed image: " .. tag:sub(1, 120))
+  end
+  t.eq(images, 2, "the cells and the colorbar")
+  t.eq(select(2, svg:gsub("<path", "")) < 200, true, "one shape per cell is gone")
+  local pdf = read(path("big.pdf"))
+  t.truthy(pdf:find("/Interpolate false", 1, true), "the PDF's image is smoothed")
+  local p = io.popen("pdftotext -enc UTF-8 '" .. path("big.pdf") .. "' - 2>&1")
+  local text = p:read("a")
+  p:close()
+  for _, want in ipairs { "a 128 x 64 map", "tok1", "tok127", "0.8" } do
+    t.truthy(text:find(want, 1, true), "pdftotext lacks " .. want)
+  end
+  -- the PNG cells are the colormap's, edge to edge
+  t.truthy(viz.heatmap(big, { file = path("big.png") }))
 end)
 
 os.execute("rm -rf '" .. tmp .. "'")
