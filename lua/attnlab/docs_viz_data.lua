@@ -135,6 +135,31 @@ return {
     example = "w = att:last_attention()\nviz.grid({w, {w, sample=1, title='sample 1'}}, {file='grid.png', shared=true})",
   },
   {
+    name = "viz.animate", section = V,
+    needs = "att from the nn.Attention example", needs_zh = "nn.Attention 示例中的 att",
+    signature = "viz.animate{frames, file=, delay=, loop=, ...} -> path | nil, message",
+    computes = "Heatmaps as the frames of one animated GIF, for slides: the attention map after "
+      .. "every epoch of a training run, say. frames is a list; each frame is a matrix or a table "
+      .. "{matrix, title=}. The frames share one colour scale (all their values, unless vmin and "
+      .. "vmax are given), one size and the labels options; title outside the frames is the title "
+      .. "of every frame that has none. viz.animate(frames, {options}) works too. Bad frames "
+      .. "(another shape, not a matrix) are errors naming the frame; the file is written atomically.",
+    computes_zh = "把几张热力图做成一个 GIF 动画的各帧，用在幻灯片里：比如训练时每一轮之后的注意力图。"
+      .. "frames 是一个列表；每一帧是一个矩阵，或一个表 {matrix, title=}。各帧共用一个颜色范围"
+      .. "（没有给出 vmin 和 vmax 时取所有帧的值）、同一个尺寸和同样的标签选项；写在各帧之外的 title "
+      .. "是所有没有自己标题的帧的标题。也可以写成 viz.animate(frames, {options})。"
+      .. "有问题的帧（形状不同、不是矩阵）会报错并指出是第几帧；文件原子地写入。",
+    options = join({
+      o("file", "\"animation.gif\"", "the GIF to write (written atomically)", "要写的 GIF 文件（原子地写入）"),
+      o("delay", "0.5", "the seconds each frame shows (0.01 to 60)", "每一帧显示的秒数（0.01 到 60）"),
+      o("loop", "0", "how many times it plays (0: for ever)", "播放几遍（0 表示一直循环播放）"),
+    }, { table.unpack(figure("nil"), 2) }, panel),
+    shapes = "each frame as viz.heatmap's m; every frame the same shape",
+    shapes_zh = "每一帧和 viz.heatmap 的 m 一样；所有帧的形状相同",
+    keras = "matplotlib.animation.FuncAnimation(fig, update, frames=n, interval=500).save('a.gif', writer='pillow')",
+    example = "w = att:last_attention()\nviz.animate{{w, {w, title = 'again'}}, file = 'frames.gif', delay = 0.5}",
+  },
+  {
     name = "viz.plot", section = V,
     needs = "history from the Model:fit example", needs_zh = "Model:fit 示例中的 history",
     signature = "viz.plot(history, {options}) -> path | nil, message",

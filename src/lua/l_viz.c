@@ -9,6 +9,9 @@
  *       infos: one table per panel (where the cells and colorbar landed,
  *       the colour range used, the count of non-finite cells).
  *   core.viz.plot(path, series, figure) -> info | nil, message
+ *   core.viz.animate(path, panels, figure) -> info | nil, message
+ *       the panels as heatmap's, one per frame of an animated GIF; figure
+ *       adds delay= (seconds a frame) and loop= (0: for ever).
  *   core.viz.colormap(name) -> a list of 256 {r, g, b} (0..255)
  *
  * Every info has texts: a list of {text=, x=, y=, w=, h=, angle=, size=,
@@ -20,6 +23,7 @@
  */
 #include "bindings.h"
 #include "l_common.h"
+#include "viz/animate.h"
 #include "viz/colormap.h"
 #include "viz/textlog.h"
 #include "viz/heatmap.h"
@@ -291,6 +295,50 @@ static int l_heatmap(lua_State *L)
     return 1;
 }
 
+static int l_animate(lua_State *L)
+{
+    lua_settop(L, 3);
+    const char *who = who_of(L, "viz.animate");
+    size_t plen;
+    const char *path = luaL_checklstring(L, 1, &plen);
+    if (strlen(path) != plen)
+        return l_error(L, "%s: the path contains a zero byte", who);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    nn_figure fig;
+    read_figure(L, 3, &fig, who);
+    nn_animation anim = {0};
+    if (lua_istable(L, 3)) {
+        anim.delay = opt_number(L, 3, "delay", 0, who);
+        double loop = opt_number(L, 3, "loop", 0, who);
+        anim.loop = loop >= -1 && loop <= 70000 ? (int)loop : -1;
+    }
+    lua_newtable(L); /* index 4: anchors */
+    lua_Integer n;
+    nn_heatmap *hs = read_panels(L, &n, who, "frames");
+    fig.texts = new_log(L);
+    nn_animation_info info;
+    nn_status s = nn_heatmap_animate_save(path, (size_t)n, hs, &fig, &anim,
+                                          &info, who);
+    if (s != NN_OK)
+        return fail(L, s);
+    lua_createtable(L, 0, 8);
+#define F(name, v) (lua_pushnumber(L, (v)), lua_setfield(L, -2, name))
+    F("width", info.width);
+    F("height", info.height);
+    F("vmin", info.vmin);
+    F("vmax", info.vmax);
+#undef F
+    lua_pushinteger(L, (lua_Integer)info.frames);
+    lua_setfield(L, -2, "frames");
+    lua_pushinteger(L, (lua_Integer)info.bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_pushinteger(L, (lua_Integer)info.nonfinite);
+    lua_setfield(L, -2, "nonfinite");
+    push_texts(L, fig.texts);
+    lua_setfield(L, -2, "texts");
+    return 1;
+}
+
 static int l_colormap(lua_State *L)
 {
     const char *name = luaL_optstring(L, 1, NULL);
@@ -392,6 +440,7 @@ void l_viz_register(lua_State *L)
     static const luaL_Reg funcs[] = {
         {"heatmap", l_heatmap},
         {"plot", l_plot},
+        {"animate", l_animate},
         {"colormap", l_colormap},
         {NULL, NULL}
     };

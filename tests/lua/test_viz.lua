@@ -456,5 +456,151 @@ t.test("a 128 x 64 map is a small SVG and PDF: the cells are one image, the text
   t.truthy(viz.heatmap(big, { file = path("big.png") }))
 end)
 
+-- ---- animations ------------------------------------------------------------
+
+-- The frames of a GIF file: its screen size, and per image its rectangle,
+-- the delay of the graphics control block before it (1/100 s), and the
+-- Netscape loop count (nil when absent).
+local function gif_frames(p)
+  local s = read(p)
+  t.truthy(s and s:sub(1, 6) == "GIF89a", p .. " is not a GIF89a file")
+  local w, h, flags = string.unpack("<I2I2B", s, 7)
+  local pos = 14
+  if flags & 0x80 ~= 0 then pos = pos + 3 * (1 << ((flags & 7) + 1)) end
+  local function skip_blocks()
+    while true do
+      local n = s:byte(pos)
+      pos = pos + 1
+      if n == 0 then return end
+      pos = pos + n
+    end
+  end
+  local frames, delay, loop = {}, nil, nil
+  while true do
+    local b = s:byte(pos)
+    t.truthy(b, "the GIF ends without a trailer")
+    if b == 0x3B then break end
+    if b == 0x21 then
+      local label = s:byte(pos + 1)
+      if label == 0xF9 then delay = string.unpack("<I2", s, pos + 4) end
+      if label == 0xFF and s:sub(pos + 3, pos + 13) == "NETSCAPE2.0" then
+        loop = string.unpack("<I2", s, pos + 16)
+      end
+      pos = pos + 2
+      skip_blocks()
+    elseif b == 0x2C then
+      local x, y, fw, fh, f = string.unpack("<I2I2I2I2B", s, pos + 1)
+      frames[#frames + 1] = { x = x, y = y, w = fw, h = fh, delay = delay }
+      pos = pos + 10
+      if f & 0x80 ~= 0 then pos = pos + 3 * (1 << ((f & 7) + 1)) end
+      pos = pos + 1 -- the LZW code size
+      skip_blocks()
+    else
+      error(string.format("%s: unexpected byte 0x%02x at %d", p, b, pos))
+    end
+  end
+  return { width = w, height = h, frames = frames, loop = loop }
+end
+
+t.test("animate: the epochs of a training run as one animated GIF", function()
+  nn.seed(4)
+  local maps, words = {}, { "我", "爱", "北京", "天安门", "的", "注意力", "<pad>", "hello" }
+  for e = 1, 6 do
+    maps[e] = { tensor.softmax(tensor.randn(4, 8) * e, -1), title = "epoch " .. e }
+  end
+  local p = path("epochs.gif")
+  t.eq(viz.animate{ maps, file = p, delay = 0.25, xlabels = words, xlabel = "键",
+                    ylabels = { "s0", "s1", "s2", "s3" }, colorbar_label = "weight" }, p)
+  local info = viz.last_info
+  t.eq(info.frames, 6)
+  local g = gif_frames(p)
+  t.eq(#g.frames, 6)
+  t.eq(g.width, info.width); t.eq(g.height, info.height)
+  t.eq(g.loop, 0, "loops for ever")
+  t.eq(file_size(p), info.bytes)
+  -- the first frame is whole; the others are the part that changed
+  t.truthy(g.frames[1].x == 0 and g.frames[1].y == 0 and g.frames[1].w == g.width and
+           g.frames[1].h == g.height)
+  for i, f in ipairs(g.frames) do
+    t.eq(f.delay, 25, "frame " .. i .. " shows 0.25 s")
+    t.truthy(f.x + f.w <= g.width and f.y + f.h <= g.height)
+  end
+  -- one colour scale: all the frames' values
+  local lo, hi = math.huge, -math.huge
+  for _, m in ipairs(maps) do
+    lo, hi = math.min(lo, m[1]:min():item()), math.max(hi, m[1]:max():item())
+  end
+  t.near(info.vmin, lo, 1e-6); t.near(info.vmax, hi, 1e-6)
+  -- every frame's text on the image, its own title, labels upright
+  all_inside(info, "animation")
+  local titles = {}
+  for _, b in ipairs(info.texts) do
+    if b.text:match("^epoch") then titles[b.frame] = b.text end
+    if b.text == "天安门" then t.eq(b.angle, 0) end
+  end
+  for e = 1, 6 do t.eq(titles[e], "epoch " .. e) end
+  -- the other spellings: a list and options; plain tensors; loop and delay
+  local plain = { maps[1][1], maps[2][1] }
+  t.eq(viz.animate(plain, { file = path("two.gif"), loop = 1, title = "same" }), path("two.gif"))
+  g = gif_frames(path("two.gif"))
+  t.eq(#g.frames, 2); t.eq(g.loop, nil, "plays once: no loop extension")
+  t.eq(g.frames[1].delay, 50, "half a second by default")
+  t.eq(viz.animate{ maps[1][1], maps[2][1], maps[3][1], file = path("three.gif"), loop = 3 },
+       path("three.gif"))
+  g = gif_frames(path("three.gif"))
+  t.eq(#g.frames, 3); t.eq(g.loop, 2, "plays 3 times: repeats twice")
+  -- 3-D frames with sample=, nested tables
+  t.truthy(viz.animate{ { tensor.rand(2, 3, 4), tensor.rand(2, 3, 4) }, sample = 1,
+                        file = path("s.gif") })
+  t.truthy(viz.animate{ { { { 1, 2 }, { 3, 4 } }, { { 4, 3 }, { 2, 1 } } }, file = path("n.gif") })
+  t.eq(#gif_frames(path("n.gif")).frames, 2)
+end)
+
+t.test("animate: bad frames and options give clear errors, and write nothing", function()
+  local a, b = tensor.rand(3, 4), tensor.rand(3, 5)
+  local p = path("bad.gif")
+  t.raises(function() viz.animate{ {}, file = p } end, "viz.animate: no frames to draw")
+  t.raises(function() viz.animate{ file = p } end, "viz.animate: no frames to draw")
+  t.raises(function() viz.animate(a, { file = p }) end,
+           "viz.animate: expected a list of frames (2-D tensors), got one tensor: write " ..
+           "viz.animate{{m1, m2, ...}, file = ...}")
+  t.raises(function() viz.animate{ { a, b }, file = p } end,
+           "viz.animate: frame 2 has shape (3, 5) but frame 1 has (3, 4): every frame must " ..
+           "have the same shape")
+  t.raises(function() viz.animate{ { a, "x" }, file = p } end,
+           "viz.animate: frame 2: expected a matrix (a 2-D tensor or a table of rows), got string")
+  t.raises(function() viz.animate{ { a, tensor.ones(4) }, file = p } end,
+           "viz.animate: frame 2: expected a 2-D matrix, got the 1-D shape (4,)")
+  t.raises(function() viz.animate{ { a, { a, titel = "x" } }, file = p } end,
+           "viz.animate: frame 2: unknown option 'titel' (known: title)")
+  t.raises(function() viz.animate{ { a, { title = "x" } }, file = p } end,
+           "viz.animate: frame 2: expected a matrix (a 2-D tensor or a table of rows), got nil")
+  t.raises(function() viz.animate{ { a, nn.Input{ 3, 4 } }, file = p } end,
+           "viz.animate: frame 2: <Input shape=(None, 3, 4)> is symbolic (from nn.Input) and has no values yet")
+  t.raises(function() viz.animate{ { a }, file = path("bad.png") } end,
+           "viz.animate: an animation is written as a GIF: use a file name ending in .gif, got '" ..
+           path("bad.png") .. "'")
+  t.raises(function() viz.animate{ { a }, file = p, delay = -1 } end,
+           "viz.animate: delay must be a positive number of seconds, got -1")
+  t.raises(function() viz.animate{ { a }, file = p, delay = 500 } end,
+           "viz.animate: delay is the time each frame shows, in seconds (0.01 to 60), got 500")
+  t.raises(function() viz.animate{ { a }, file = p, loop = -1 } end,
+           "viz.animate: loop must be 0 (for ever) or the number of times to play, got -1")
+  t.raises(function() viz.animate{ { a }, file = p, xlabels = { "a" } } end,
+           "viz.animate: frame 1: xlabels has 1 labels but the matrix has 4 columns")
+  t.raises(function() viz.animate{ { a }, file = p, fps = 2 } end,
+           "viz.animate: unknown option 'fps'")
+  t.eq(read(p), nil)
+  -- a failed write returns nil and a message, and leaves no partial file
+  local ok, err = viz.animate{ { a }, file = path("no/such/dir/x.gif") }
+  t.eq(ok, nil)
+  t.truthy(err:find(path("no/such/dir/x.gif") .. ": No such file or directory", 1, true), err)
+  os.execute("mkdir -p '" .. path("gsub/taken.gif") .. "'")
+  ok, err = viz.animate{ { a, a }, file = path("gsub/taken.gif") }
+  t.eq(ok, nil)
+  t.truthy(err:find(path("gsub/taken.gif"), 1, true), err)
+  t.eq(#entries(path("gsub")), 1) -- only the directory itself; no temporary file
+end)
+
 os.execute("rm -rf '" .. tmp .. "'")
 t.done()
