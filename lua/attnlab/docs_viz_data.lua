@@ -58,12 +58,15 @@ return {
     needs = "att from the nn.Attention example", needs_zh = "nn.Attention 示例中的 att",
     signature = "viz.heatmap(m, {options}) -> path | nil, message",
     computes = "Draws a matrix (a 2-D tensor or table of rows, or one sample of a batch) as a heatmap "
-      .. "image, seaborn-style: cells coloured by a colormap, labels thinned or rotated when crowded, "
-      .. "a colorbar. NaN cells are hatched grey (with a warning). A file that cannot be written "
-      .. "returns nil and a message.",
+      .. "image, seaborn-style: cells coloured by a colormap, labels thinned or turned when crowded "
+      .. "(CJK labels stay upright, one character per line), a colorbar; a long title wraps or "
+      .. "shrinks to fit, and no text leaves the image. In SVG and PDF the cells are one embedded "
+      .. "image drawn without smoothing, so files stay small. NaN cells are hatched grey (with a "
+      .. "warning). A file that cannot be written returns nil and a message.",
     computes_zh = "把一个矩阵（二维张量、行组成的表，或一个批量中的一个样本）画成热力图图像，样式和 seaborn 类似："
-      .. "格子按色图着色，标签太密时会抽稀或旋转，旁边有颜色条。NaN 的格子画成灰色斜线（并给出警告）。"
-      .. "文件写不了时返回 nil 和一条消息。",
+      .. "格子按色图着色，标签太密时会抽稀或旋转（中日韩文字的标签保持直立，每行一个字），旁边有颜色条；"
+      .. "长标题会折行或缩小，文字都不会超出图片。在 SVG 和 PDF 里，所有格子是一张不做平滑的嵌入图片，"
+      .. "所以文件很小。NaN 的格子画成灰色斜线（并给出警告）。文件写不了时返回 nil 和一条消息。",
     options = join(figure("\"heatmap.png\""), panel),
     shapes = "(rows, cols), or (batch, rows, cols) with sample=, or (batch, heads, rows, cols) with head=",
     shapes_zh = "(rows, cols)；或 (batch, rows, cols) 加 sample=；或 (batch, heads, rows, cols) 加 head=",
@@ -76,9 +79,12 @@ return {
     signature = "viz.last_info",
     computes = "Where the last drawing put things: the image's width and height, the first cell's "
       .. "corner and size, the colorbar's box, the colour range vmin..vmax used and the number of "
-      .. "non-finite cells (a list of these for viz.grid).",
+      .. "non-finite cells (a list of these for viz.grid); texts lists every text drawn, each "
+      .. "{text, x, y, w, h, angle, size, lines, stacked, cut} with its box on the image.",
     computes_zh = "最近一次作图的布局信息：图像的宽和高、第一个格子的位置和大小、颜色条的位置、"
-      .. "实际使用的颜色范围 vmin 到 vmax，以及非有限值格子的个数（viz.grid 时是这样的一组表）。",
+      .. "实际使用的颜色范围 vmin 到 vmax，以及非有限值格子的个数（viz.grid 时是这样的一组表）；"
+      .. "texts 列出画出的每段文字，每项是 {text, x, y, w, h, angle, size, lines, stacked, cut}，"
+      .. "给出它在图片上的方框。",
     shapes = "numbers in image units",
     shapes_zh = "以图像单位计的数值",
     keras = "ax.get_position(), im.get_clim()",
@@ -127,6 +133,31 @@ return {
     shapes_zh = "每一项和 viz.heatmap 的 m 一样",
     keras = "fig, axes = plt.subplots(1, n); axes[i].imshow(m_i)",
     example = "w = att:last_attention()\nviz.grid({w, {w, sample=1, title='sample 1'}}, {file='grid.png', shared=true})",
+  },
+  {
+    name = "viz.animate", section = V,
+    needs = "att from the nn.Attention example", needs_zh = "nn.Attention 示例中的 att",
+    signature = "viz.animate{frames, file=, delay=, loop=, ...} -> path | nil, message",
+    computes = "Heatmaps as the frames of one animated GIF, for slides: the attention map after "
+      .. "every epoch of a training run, say. frames is a list; each frame is a matrix or a table "
+      .. "{matrix, title=}. The frames share one colour scale (all their values, unless vmin and "
+      .. "vmax are given), one size and the labels options; title outside the frames is the title "
+      .. "of every frame that has none. viz.animate(frames, {options}) works too. Bad frames "
+      .. "(another shape, not a matrix) are errors naming the frame; the file is written atomically.",
+    computes_zh = "把几张热力图做成一个 GIF 动画的各帧，用在幻灯片里：比如训练时每一轮之后的注意力图。"
+      .. "frames 是一个列表；每一帧是一个矩阵，或一个表 {matrix, title=}。各帧共用一个颜色范围"
+      .. "（没有给出 vmin 和 vmax 时取所有帧的值）、同一个尺寸和同样的标签选项；写在各帧之外的 title "
+      .. "是所有没有自己标题的帧的标题。也可以写成 viz.animate(frames, {options})。"
+      .. "有问题的帧（形状不同、不是矩阵）会报错并指出是第几帧；文件原子地写入。",
+    options = join({
+      o("file", "\"animation.gif\"", "the GIF to write (written atomically)", "要写的 GIF 文件（原子地写入）"),
+      o("delay", "0.5", "the seconds each frame shows (0.01 to 60)", "每一帧显示的秒数（0.01 到 60）"),
+      o("loop", "0", "how many times it plays (0: for ever)", "播放几遍（0 表示一直循环播放）"),
+    }, { table.unpack(figure("nil"), 2) }, panel),
+    shapes = "each frame as viz.heatmap's m; every frame the same shape",
+    shapes_zh = "每一帧和 viz.heatmap 的 m 一样；所有帧的形状相同",
+    keras = "matplotlib.animation.FuncAnimation(fig, update, frames=n, interval=500).save('a.gif', writer='pillow')",
+    example = "w = att:last_attention()\nviz.animate{{w, {w, title = 'again'}}, file = 'frames.gif', delay = 0.5}",
   },
   {
     name = "viz.plot", section = V,

@@ -4,6 +4,7 @@
 --   viz.show(m, opts)         the same matrix in the terminal
 --   viz.attention(layer, opts) the last attention weights of a layer
 --   viz.grid{m1, m2, ...}     several heatmaps in one image
+--   viz.animate{frames, ...}  heatmaps as the frames of an animated GIF
 --   viz.plot(history, opts)   loss and metrics per epoch
 --
 -- The drawing is C (src/viz, through core.viz); this file turns tensors,
@@ -224,6 +225,7 @@ function viz.heatmap(m, opts)
   local infos, err = core.viz.heatmap(file, { panel }, figure(who, opts))
   if not infos then return nil, err end
   warn_nonfinite(who, infos)
+  infos[1].texts = infos.texts
   viz.last_info = infos[1]
   return file
 end
@@ -273,6 +275,107 @@ function viz.grid(spec, opts)
   if not infos then return nil, err end
   warn_nonfinite(who, infos)
   viz.last_info = infos
+  return file
+end
+
+-- ---------------------------------------------------------------------------
+-- animation
+
+local animate_keys = merge(heatmap_keys, { delay = true, loop = true })
+local frame_keys = { title = true }
+
+-- a matrix written as a table of rows of numbers
+local function is_rows(v)
+  return type(v) == "table" and not is_tensor(v) and type(v[1]) == "table"
+         and type(v[1][1]) == "number"
+end
+
+local function has_named_keys(t)
+  for k in pairs(t) do
+    if type(k) ~= "number" then return true end
+  end
+  return false
+end
+
+-- viz.animate{frames, file = "epochs.gif", delay =, loop =, title =, ...}
+-- or viz.animate(frames, {file = ...}): each frame is a matrix or
+-- {matrix, title =}; the other options are viz.heatmap's and apply to
+-- every frame, on one colour scale.
+function viz.animate(spec, opts)
+  local who = "viz.animate"
+  if type(spec) ~= "table" or is_tensor(spec) then
+    fail("%s: expected a list of frames (2-D tensors), got %s", who,
+         is_tensor(spec) and "one tensor: write viz.animate{{m1, m2, ...}, file = ...}"
+         or type(spec))
+  end
+  local common, frames = {}, spec
+  for k, v in pairs(spec) do
+    if type(k) ~= "number" then common[k] = v end
+  end
+  local first = spec[1]
+  if #spec == 1 and type(first) == "table" and not is_tensor(first) and
+     not is_rows(first) and not has_named_keys(first) then
+    frames = first -- viz.animate{frames, file = ...}
+  end
+  common = merge(common, opts)
+  util.check_options(who, common, animate_keys)
+  local file = common.file
+  if file == nil then file = "animation.gif" end
+  if type(file) ~= "string" then
+    fail("%s: file must be a path ending in .gif, got %s", who, type(file))
+  end
+  if not file:lower():match("%.gif$") then
+    fail("%s: an animation is written as a GIF: use a file name ending in .gif, got '%s'",
+         who, file)
+  end
+  local delay = check_number(who, common, "delay")
+  if delay ~= nil and not (delay > 0) then
+    fail("%s: delay must be a positive number of seconds, got %s", who, util.show(delay))
+  end
+  local loop = common.loop
+  if loop ~= nil and not (util.is_integer(loop) and loop >= 0) then
+    fail("%s: loop must be 0 (for ever) or the number of times to play, got %s", who,
+         util.show(loop))
+  end
+  local n = #frames
+  if n == 0 then fail("%s: no frames to draw", who) end
+  if n > 1000 then fail("%s: from 1 to 1000 frames, got %d", who, n) end
+  local inherited = {}
+  for k, v in pairs(common) do
+    if panel_keys[k] then inherited[k] = v end
+  end
+  local panels, shape0 = {}, nil
+  for i = 1, n do
+    local fwho = string.format("%s: frame %d", who, i)
+    local entry, own = frames[i], nil
+    local m = entry
+    if type(entry) == "table" and not is_tensor(entry) and not is_rows(entry) then
+      m = entry.data or entry[1]
+      own = {}
+      for k, v in pairs(entry) do
+        if k ~= 1 and k ~= "data" then own[k] = v end
+      end
+      util.check_options(fwho, own, frame_keys)
+    end
+    if m == nil then
+      fail("%s: expected a matrix (a 2-D tensor or a table of rows), got nil", fwho)
+    end
+    local popts = merge(inherited, own)
+    local t = to_matrix(fwho, m, popts)
+    if shape0 == nil then
+      shape0 = t.shape
+    elseif t:size(0) ~= shape0[1] or t:size(1) ~= shape0[2] then
+      fail("%s: frame %d has shape %s but frame 1 has %s: every frame must have the same shape",
+           who, i, shape_str(t), tostring(shape0))
+    end
+    popts.sample, popts.head = nil, nil
+    panels[i] = make_panel(fwho, t, popts)
+  end
+  local fig = figure(who, common, { delay = delay, loop = loop })
+  local info, err = core.viz.animate(file, panels, fig)
+  if not info then return nil, err end
+  warn_nonfinite(who, { info })
+  viz.last_info = info
   return file
 end
 
@@ -853,6 +956,6 @@ viz.colormaps = { "viridis", "magma", "inferno", "plasma", "cividis", "blues", "
 -- The option names each function accepts (the tables its check_options
 -- uses), for help, completion and tests/lua/test_docs.lua.
 viz.option_names = { heatmap = heatmap_keys, grid = grid_keys, attention = attention_keys,
-                     show = show_keys, plot = plot_keys }
+                     show = show_keys, plot = plot_keys, animate = animate_keys }
 
 return viz

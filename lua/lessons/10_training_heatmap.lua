@@ -256,5 +256,33 @@ return lesson.define {
         end
       end,
     },
+    {
+      text = "For a slide, the same maps as one animated GIF: viz.animate shows the epochs\n"
+          .. "one after the other, 0.6 seconds each, on one colour scale for all of them.",
+      text_zh = "做幻灯片时，可以把这些注意力图做成一个 GIF 动画：viz.animate 把各轮依次播放，\n"
+             .. "每轮 0.6 秒，所有帧共用一个颜色刻度。",
+      code = "frames = {}\n"
+          .. "for e, m in ipairs(maps) do frames[e] = {m, title = \"epoch \" .. e} end\n"
+          .. "viz.animate{frames, file = \"lesson10_epochs.gif\", delay = 0.6, ylabels = labels, xlabel = \"position\"}\n"
+          .. "viz.last_info.frames",
+      notice = "lesson10_epochs.gif has one frame per epoch (#maps of them); open it in a\n"
+            .. "browser or put it on a slide: the bright cells gather at the marker.",
+      notice_zh = "lesson10_epochs.gif 每轮一帧（一共 #maps 帧）；用浏览器打开它或放进幻灯片，\n"
+               .. "可以看到最亮的格子逐渐聚到标记处。",
+      check = function()
+        local f = io.open("lesson10_epochs.gif", "rb")
+        lesson.expect(f ~= nil, "lesson10_epochs.gif was written")
+        local head = f:read(6)
+        f:close()
+        lesson.expect(head == "GIF89a", "lesson10_epochs.gif is a GIF")
+        lesson.expect(viz.last_info.frames == #maps,
+                      string.format("%d frames, expected %d", viz.last_info.frames, #maps))
+        for e = 1, #maps do
+          lesson.expect(viz.last_info.vmin <= maps[e]:min():item() + 1e-6 and
+                        viz.last_info.vmax >= maps[e]:max():item() - 1e-6,
+                        "one colour scale covers epoch " .. e)
+        end
+      end,
+    },
   },
 }

@@ -9,14 +9,23 @@
  *       infos: one table per panel (where the cells and colorbar landed,
  *       the colour range used, the count of non-finite cells).
  *   core.viz.plot(path, series, figure) -> info | nil, message
+ *   core.viz.animate(path, panels, figure) -> info | nil, message
+ *       the panels as heatmap's, one per frame of an animated GIF; figure
+ *       adds delay= (seconds a frame) and loop= (0: for ever).
  *   core.viz.colormap(name) -> a list of 256 {r, g, b} (0..255)
+ *
+ * Every info has texts: a list of {text=, x=, y=, w=, h=, angle=, size=,
+ * lines=, stacked=, cut=, frame=}, the box of each text drawn (units, from
+ * the image's top-left corner), so that tests can see where labels went.
  *
  * Wrong arguments raise errors at the caller's line; a file that cannot be
  * written returns nil and a message that starts with its path.
  */
 #include "bindings.h"
 #include "l_common.h"
+#include "viz/animate.h"
 #include "viz/colormap.h"
+#include "viz/textlog.h"
 #include "viz/heatmap.h"
 #include "viz/plot.h"
 
@@ -153,39 +162,76 @@ static void push_info(lua_State *L, const nn_heatmap_info *in)
     lua_setfield(L, -2, "xrotated");
 }
 
-static int l_heatmap(lua_State *L)
+/* The text log as a Lua list (on the stack); frees the log. */
+static void push_texts(lua_State *L, nn_text_log *log)
 {
-    const char *who = "viz.heatmap";
-    lua_settop(L, 3);
-    size_t plen;
-    const char *path = luaL_checklstring(L, 1, &plen);
-    if (strlen(path) != plen)
-        return l_error(L, "%s: the path contains a zero byte", who);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_getfield(L, 3, "who");
-    if (lua_type(L, -1) == LUA_TSTRING)
-        who = lua_tostring(L, -1);
-    lua_pop(L, 1);
-    nn_figure fig;
-    read_figure(L, 3, &fig, who);
+    lua_createtable(L, (int)log->n, 0);
+    for (size_t i = 0; i < log->n; i++) {
+        const nn_text_box *b = &log->box[i];
+        lua_createtable(L, 0, 11);
+        lua_pushstring(L, b->text);
+        lua_setfield(L, -2, "text");
+#define F(name, v) (lua_pushnumber(L, (v)), lua_setfield(L, -2, name))
+        F("x", b->x);
+        F("y", b->y);
+        F("w", b->w);
+        F("h", b->h);
+        F("angle", b->angle);
+        F("size", b->size);
+#undef F
+        lua_pushinteger(L, b->lines);
+        lua_setfield(L, -2, "lines");
+        lua_pushinteger(L, b->frame + 1);
+        lua_setfield(L, -2, "frame");
+        lua_pushboolean(L, b->stacked);
+        lua_setfield(L, -2, "stacked");
+        lua_pushboolean(L, b->cut);
+        lua_setfield(L, -2, "cut");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* A text log that is freed with the Lua value at the top of the stack
+ * (so an error while converting leaks nothing). */
+static int log_gc(lua_State *L)
+{
+    nn_text_log *log = lua_touserdata(L, 1);
+    nn_text_log_free(log);
+    return 0;
+}
+
+static nn_text_log *new_log(lua_State *L)
+{
+    nn_text_log *log = lua_newuserdatauv(L, sizeof *log, 0);
+    memset(log, 0, sizeof *log);
+    if (luaL_newmetatable(L, "attnlab.textlog")) {
+        lua_pushcfunction(L, log_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return log;
+}
+
+/* Reads the list of panels at index 2 into scratch memory anchored in the
+ * table at index 4; returns how many. */
+static nn_heatmap *read_panels(lua_State *L, lua_Integer *count,
+                               const char *who, const char *what)
+{
     lua_Integer n = luaL_len(L, 2);
     if (n < 1 || n > 1000)
-        return l_error(L, "%s: from 1 to 1000 heatmaps, got %lld", who,
-                       (long long)n);
-    lua_newtable(L); /* index 4: anchors */
+        l_error(L, "%s: from 1 to 1000 %s, got %lld", who, what, (long long)n);
     nn_heatmap *hs = scratch(L, (size_t)n * sizeof *hs);
     lua_rawseti(L, 4, 1);
     for (lua_Integer k = 1; k <= n; k++) {
         lua_geti(L, 2, k);
         int t = lua_gettop(L);
         if (!lua_istable(L, t))
-            return l_error(L, "%s: panel %lld must be a table", who,
-                           (long long)k);
+            l_error(L, "%s: panel %lld must be a table", who, (long long)k);
         nn_heatmap *h = &hs[k - 1];
         lua_getfield(L, t, "data");
         nn_tensor *x = l_testtensor(L, -1);
         if (!x || x->symbolic || x->ndim != 2)
-            return l_error(L, "%s: the data must be a 2-D tensor", who);
+            l_error(L, "%s: the data must be a 2-D tensor", who);
         lua_rawseti(L, 4, (lua_Integer)luaL_len(L, 4) + 1);
         h->data = x->data;
         h->rows = x->shape[0];
@@ -204,15 +250,92 @@ static int l_heatmap(lua_State *L)
         h->ylabels = opt_labels(L, t, "ylabels", h->rows, 4, who);
         lua_pop(L, 1);
     }
+    *count = n;
+    return hs;
+}
+
+static const char *who_of(lua_State *L, const char *dflt)
+{
+    const char *who = dflt;
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "who");
+        if (lua_type(L, -1) == LUA_TSTRING)
+            who = lua_tostring(L, -1); /* the figure table keeps it */
+        lua_pop(L, 1);
+    }
+    return who;
+}
+
+static int l_heatmap(lua_State *L)
+{
+    lua_settop(L, 3);
+    const char *who = who_of(L, "viz.heatmap");
+    size_t plen;
+    const char *path = luaL_checklstring(L, 1, &plen);
+    if (strlen(path) != plen)
+        return l_error(L, "%s: the path contains a zero byte", who);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    nn_figure fig;
+    read_figure(L, 3, &fig, who);
+    lua_newtable(L); /* index 4: anchors */
+    lua_Integer n;
+    nn_heatmap *hs = read_panels(L, &n, who, "heatmaps");
     nn_heatmap_info *info = scratch(L, (size_t)n * sizeof *info);
+    fig.texts = new_log(L);
     nn_status s = nn_heatmap_grid_save(path, (size_t)n, hs, &fig, info, who);
     if (s != NN_OK)
         return fail(L, s);
-    lua_createtable(L, (int)n, 0);
+    lua_createtable(L, (int)n, 1);
     for (lua_Integer k = 1; k <= n; k++) {
         push_info(L, &info[k - 1]);
         lua_rawseti(L, -2, k);
     }
+    push_texts(L, fig.texts);
+    lua_setfield(L, -2, "texts");
+    return 1;
+}
+
+static int l_animate(lua_State *L)
+{
+    lua_settop(L, 3);
+    const char *who = who_of(L, "viz.animate");
+    size_t plen;
+    const char *path = luaL_checklstring(L, 1, &plen);
+    if (strlen(path) != plen)
+        return l_error(L, "%s: the path contains a zero byte", who);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    nn_figure fig;
+    read_figure(L, 3, &fig, who);
+    nn_animation anim = {0};
+    if (lua_istable(L, 3)) {
+        anim.delay = opt_number(L, 3, "delay", 0, who);
+        double loop = opt_number(L, 3, "loop", 0, who);
+        anim.loop = loop >= -1 && loop <= 70000 ? (int)loop : -1;
+    }
+    lua_newtable(L); /* index 4: anchors */
+    lua_Integer n;
+    nn_heatmap *hs = read_panels(L, &n, who, "frames");
+    fig.texts = new_log(L);
+    nn_animation_info info;
+    nn_status s = nn_heatmap_animate_save(path, (size_t)n, hs, &fig, &anim,
+                                          &info, who);
+    if (s != NN_OK)
+        return fail(L, s);
+    lua_createtable(L, 0, 8);
+#define F(name, v) (lua_pushnumber(L, (v)), lua_setfield(L, -2, name))
+    F("width", info.width);
+    F("height", info.height);
+    F("vmin", info.vmin);
+    F("vmax", info.vmax);
+#undef F
+    lua_pushinteger(L, (lua_Integer)info.frames);
+    lua_setfield(L, -2, "frames");
+    lua_pushinteger(L, (lua_Integer)info.bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_pushinteger(L, (lua_Integer)info.nonfinite);
+    lua_setfield(L, -2, "nonfinite");
+    push_texts(L, fig.texts);
+    lua_setfield(L, -2, "texts");
     return 1;
 }
 
@@ -296,10 +419,13 @@ static int l_plot(lua_State *L)
     pl.series = ss;
     pl.nseries = (size_t)n;
     nn_plot_info info;
+    fig.texts = new_log(L);
     nn_status s = nn_plot_save(path, &pl, &fig, &info, who);
     if (s != NN_OK)
         return fail(L, s);
     lua_createtable(L, 0, 6);
+    push_texts(L, fig.texts);
+    lua_setfield(L, -2, "texts");
     lua_pushnumber(L, info.width);
     lua_setfield(L, -2, "width");
     lua_pushnumber(L, info.height);
@@ -314,6 +440,7 @@ void l_viz_register(lua_State *L)
     static const luaL_Reg funcs[] = {
         {"heatmap", l_heatmap},
         {"plot", l_plot},
+        {"animate", l_animate},
         {"colormap", l_colormap},
         {NULL, NULL}
     };

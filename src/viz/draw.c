@@ -109,6 +109,40 @@ void nn_canvas_free(nn_canvas *c)
     memset(c, 0, sizeof *c);
 }
 
+/* cairo 1.16 writes an SVG <image> without a filter, so viewers smooth a
+ * heatmap's pixels into a blur: every image we draw is a grid of cells
+ * (nn_draw_pixels), shown sharp as in matplotlib's SVGs. */
+static nn_status svg_nearest(nn_canvas *c)
+{
+    static const char tag[] = "<image ";
+    static const char attr[] =
+        "image-rendering=\"optimizeSpeed\" "
+        "style=\"image-rendering:crisp-edges;image-rendering:pixelated\" ";
+    size_t taglen = sizeof tag - 1, attrlen = sizeof attr - 1, count = 0;
+    for (size_t i = 0; i + taglen <= c->len; i++)
+        if (!memcmp(c->buf + i, tag, taglen))
+            count++;
+    if (count == 0)
+        return NN_OK;
+    unsigned char *out = malloc(c->len + count * attrlen);
+    if (!out)
+        return NN_ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < c->len;) {
+        if (i + taglen <= c->len && !memcmp(c->buf + i, tag, taglen)) {
+            memcpy(out + o, tag, taglen);
+            memcpy(out + o + taglen, attr, attrlen);
+            o += taglen + attrlen;
+            i += taglen;
+        } else
+            out[o++] = c->buf[i++];
+    }
+    free(c->buf);
+    c->buf = out;
+    c->len = c->cap = o;
+    return NN_OK;
+}
+
 nn_status nn_canvas_save(nn_canvas *c, const char *path, const char *who)
 {
     cairo_status_t cs = cairo_status(c->cr);
@@ -129,6 +163,11 @@ nn_status nn_canvas_save(nn_canvas *c, const char *path, const char *who)
         nn_canvas_free(c);
         return s;
     }
+    if (c->fmt == NN_VIZ_SVG && svg_nearest(c) != NN_OK) {
+        nn_canvas_free(c);
+        return nn_error(NN_ENOMEM, "%s: drawing the image failed: out of "
+                        "memory", who);
+    }
     const void *parts[1] = {c->buf};
     size_t sizes[1] = {c->len};
     nn_status s = nn_io_write_atomic(path, 1, parts, sizes);
@@ -146,9 +185,71 @@ cairo_t *nn_measure_context(void)
 
 /* ---- text ------------------------------------------------------------- */
 
-static PangoLayout *make_layout(cairo_t *cr, const char *text, double size,
-                                int bold, double maxw)
+int nn_text_is_cjk(const char *text)
 {
+    size_t chars = 0, cjk = 0;
+    const char *p = text ? text : "";
+    const char *end = p + strlen(p);
+    while (p < end) {
+        gunichar c = g_utf8_get_char_validated(p, end - p);
+        if (c == (gunichar)-1 || c == (gunichar)-2) { /* an invalid byte */
+            p++;
+            chars++;
+            continue;
+        }
+        p = g_utf8_next_char(p);
+        if (g_unichar_isspace(c) || g_unichar_iszerowidth(c))
+            continue;
+        chars++;
+        if ((c >= 0x1100 && c <= 0x11FF) || (c >= 0x2E80 && c <= 0x2FDF) ||
+            (c >= 0x3000 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+            (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA960 && c <= 0xA97F) ||
+            (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+            (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFFEF) ||
+            (c >= 0x20000 && c <= 0x3FFFF))
+            cjk++;
+    }
+    return chars > 0 && 2 * cjk > chars;
+}
+
+/* text with a line break after every character (marks and variation
+ * selectors stay with the character before them), at most max_chars of
+ * them (0: all), the last then a vertical ellipsis (*cut set). Free with
+ * g_free. */
+static char *stack_text(const char *text, int max_chars, int *cut)
+{
+    GString *out = g_string_new(NULL);
+    int n = 0;
+    gsize last = 0; /* where the last character starts */
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c))
+            continue;
+        int joins = n > 0 && (g_unichar_ismark(c) || g_unichar_iszerowidth(c) ||
+                              (c >= 0xFE00 && c <= 0xFE0F));
+        if (!joins) {
+            if (max_chars > 0 && n == max_chars) {
+                g_string_truncate(out, last);
+                g_string_append(out, "\u22ee");
+                *cut = 1;
+                break;
+            }
+            if (n > 0)
+                g_string_append_c(out, '\n');
+            last = out->len;
+            n++;
+        }
+        g_string_append_len(out, p, g_utf8_next_char(p) - p);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* The layout of text set as t says; *cut (when not NULL) is set to 1 when
+ * characters were left out. */
+static PangoLayout *make_layout(cairo_t *cr, const char *text,
+                                const nn_text *t, int *cut)
+{
+    int dropped = 0;
     PangoLayout *l = pango_cairo_create_layout(cr);
     cairo_font_options_t *fo = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
@@ -158,53 +259,206 @@ static PangoLayout *make_layout(cairo_t *cr, const char *text, double size,
     pango_layout_context_changed(l);
 
     PangoFontDescription *d = pango_font_description_from_string(FONT_FAMILIES);
-    pango_font_description_set_absolute_size(d, size * PANGO_SCALE);
-    pango_font_description_set_weight(d, bold ? PANGO_WEIGHT_BOLD
-                                              : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_absolute_size(d, t->size * PANGO_SCALE);
+    pango_font_description_set_weight(d, t->bold ? PANGO_WEIGHT_BOLD
+                                                 : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(l, d);
     pango_font_description_free(d);
-    if (maxw > 0) {
-        pango_layout_set_width(l, (int)(maxw * PANGO_SCALE));
+    pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+    if (t->maxw > 0 && !t->stacked) {
+        pango_layout_set_width(l, (int)(t->maxw * PANGO_SCALE));
         pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+        if (t->max_lines > 1) {
+            pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+            pango_layout_set_height(l, -t->max_lines);
+        }
     }
     char *valid = g_utf8_make_valid(text ? text : "", -1);
+    if (t->stacked) {
+        char *stacked = stack_text(valid, t->max_chars, &dropped);
+        g_free(valid);
+        valid = stacked;
+    }
     pango_layout_set_text(l, valid, -1);
     g_free(valid);
+    if (cut)
+        *cut = dropped || pango_layout_is_ellipsized(l);
     return l;
 }
 
-static void layout_size(PangoLayout *l, double *w, double *h)
+int nn_text_measure(cairo_t *cr, const char *text, const nn_text *t,
+                    double *w, double *h, int *lines)
 {
+    int cut;
+    PangoLayout *l = make_layout(cr, text, t, &cut);
     PangoRectangle ink, logical;
     pango_layout_get_extents(l, &ink, &logical);
     *w = (double)logical.width / PANGO_SCALE;
     *h = (double)logical.height / PANGO_SCALE;
+    if (lines)
+        *lines = pango_layout_get_line_count(l);
+    g_object_unref(l);
+    return cut;
+}
+
+static const cairo_user_data_key_t log_key;
+
+void nn_text_log_attach(cairo_t *cr, nn_text_log *log)
+{
+    cairo_set_user_data(cr, &log_key, log, NULL);
+}
+
+void nn_text_log_free(nn_text_log *log)
+{
+    for (size_t i = 0; i < log->n; i++)
+        free(log->box[i].text);
+    free(log->box);
+    memset(log, 0, sizeof *log);
+}
+
+/* Appends the box of a layout just drawn: (x0, y0) is where its top-left
+ * corner went in user space. */
+static void log_text(cairo_t *cr, nn_text_log *log, PangoLayout *l,
+                     const char *text, const nn_text *t, int cut, double x0,
+                     double y0, double angle)
+{
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? 2 * log->cap : 64;
+        nn_text_box *b = realloc(log->box, cap * sizeof *b);
+        if (!b) {
+            log->oom = 1;
+            return;
+        }
+        log->box = b;
+        log->cap = cap;
+    }
+    PangoRectangle ink, logical;
+    pango_layout_get_extents(l, &ink, &logical);
+    double ux0 = fmin(ink.x, logical.x) / PANGO_SCALE;
+    double uy0 = fmin(ink.y, logical.y) / PANGO_SCALE;
+    double ux1 = fmax(ink.x + ink.width, logical.x + logical.width) / PANGO_SCALE;
+    double uy1 = fmax(ink.y + ink.height, logical.y + logical.height) / PANGO_SCALE;
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int k = 0; k < 4; k++) {
+        double px = x0 + (k & 1 ? ux1 : ux0), py = y0 + (k & 2 ? uy1 : uy0);
+        cairo_user_to_device(cr, &px, &py);
+        lo[0] = fmin(lo[0], px);
+        lo[1] = fmin(lo[1], py);
+        hi[0] = fmax(hi[0], px);
+        hi[1] = fmax(hi[1], py);
+    }
+    char *copy = malloc(strlen(text ? text : "") + 1);
+    if (!copy) {
+        log->oom = 1;
+        return;
+    }
+    strcpy(copy, text ? text : "");
+    nn_text_box *b = &log->box[log->n++];
+    b->text = copy;
+    b->x = lo[0];
+    b->y = lo[1];
+    b->w = hi[0] - lo[0];
+    b->h = hi[1] - lo[1];
+    b->angle = angle;
+    b->size = t->size;
+    b->lines = pango_layout_get_line_count(l);
+    b->stacked = t->stacked;
+    b->cut = cut;
+    b->frame = log->frame;
+}
+
+void nn_text_put(cairo_t *cr, const char *text, const nn_text *t, double x,
+                 double y, double angle, double ax, double ay, nn_rgb colour)
+{
+    int cut;
+    PangoLayout *l = make_layout(cr, text, t, &cut);
+    PangoRectangle ink, logical;
+    pango_layout_get_extents(l, &ink, &logical);
+    double w = (double)logical.width / PANGO_SCALE;
+    double h = (double)logical.height / PANGO_SCALE;
+    /* the layout's origin, so that its logical box is anchored */
+    double x0 = -ax * w - (double)logical.x / PANGO_SCALE;
+    double y0 = -ay * h - (double)logical.y / PANGO_SCALE;
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_rotate(cr, angle);
+    cairo_move_to(cr, x0, y0);
+    cairo_set_source_rgb(cr, colour.r, colour.g, colour.b);
+    pango_cairo_update_layout(cr, l);
+    pango_cairo_show_layout(cr, l);
+    nn_text_log *log = cairo_get_user_data(cr, &log_key);
+    if (log)
+        log_text(cr, log, l, text, t, cut, x0, y0, angle);
+    cairo_restore(cr);
+    g_object_unref(l);
+}
+
+void nn_text_fit(cairo_t *cr, const char *text, nn_text *t, double size,
+                 int bold, double min_size, double maxw, int max_lines)
+{
+    memset(t, 0, sizeof *t);
+    t->bold = bold;
+    t->maxw = maxw > 1 ? maxw : 1;
+    t->max_lines = 2;
+    double w, h;
+    for (t->size = size; t->size > min_size; t->size *= 0.92)
+        if (!nn_text_measure(cr, text, t, &w, &h, NULL))
+            return;
+    t->size = min_size;
+    t->max_lines = max_lines > 2 ? max_lines : 2;
 }
 
 void nn_text_size(cairo_t *cr, const char *text, double size, int bold,
                   double maxw, double *w, double *h)
 {
-    PangoLayout *l = make_layout(cr, text, size, bold, maxw);
-    layout_size(l, w, h);
-    g_object_unref(l);
+    nn_text t = {.size = size, .bold = bold, .maxw = maxw};
+    nn_text_measure(cr, text, &t, w, h, NULL);
 }
 
 void nn_text_draw(cairo_t *cr, const char *text, double size, int bold,
                   double maxw, double x, double y, double angle, double ax,
                   double ay, nn_rgb colour)
 {
-    PangoLayout *l = make_layout(cr, text, size, bold, maxw);
-    double w, h;
-    layout_size(l, &w, &h);
+    nn_text t = {.size = size, .bold = bold, .maxw = maxw};
+    nn_text_put(cr, text, &t, x, y, angle, ax, ay, colour);
+}
+
+/* ---- images ----------------------------------------------------------- */
+
+nn_status nn_draw_pixels(cairo_t *cr, int vector, const uint32_t *rgb, int w,
+                         int h, double x, double y, double dw, double dh,
+                         const char *who)
+{
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(img);
+        return nn_error(NN_ENOMEM, "%s: cannot make an image of %d x %d", who,
+                        w, h);
+    }
+    cairo_surface_flush(img);
+    unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (int i = 0; i < h; i++)
+        memcpy(data + (size_t)i * (size_t)stride, rgb + (size_t)i * (size_t)w,
+               (size_t)w * 4);
+    cairo_surface_mark_dirty(img);
     cairo_save(cr);
+    if (!vector) { /* whole pixels: no blended seam at the edges */
+        double x0 = round(x), y0 = round(y);
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+        cairo_rectangle(cr, x0, y0, round(x + dw) - x0, round(y + dh) - y0);
+        cairo_clip(cr);
+    }
     cairo_translate(cr, x, y);
-    cairo_rotate(cr, angle);
-    cairo_move_to(cr, -ax * w, -ay * h);
-    cairo_set_source_rgb(cr, colour.r, colour.g, colour.b);
-    pango_cairo_update_layout(cr, l);
-    pango_cairo_show_layout(cr, l);
+    cairo_scale(cr, dw / w, dh / h);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    if (!vector)
+        cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+    cairo_paint(cr);
     cairo_restore(cr);
-    g_object_unref(l);
+    cairo_surface_destroy(img);
+    return NN_OK;
 }
 
 /* ---- numbers ---------------------------------------------------------- */

@@ -11,8 +11,10 @@
 
 #include <cairo.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
+#include "textlog.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -59,16 +61,69 @@ typedef struct nn_rgb {
 
 #define NN_TEXT_DARK ((nn_rgb){0.15, 0.15, 0.15})
 
-/* Size of text (UTF-8; invalid bytes are replaced) at the given font size
- * in units; bold when bold. maxw > 0 ellipsizes lines wider than maxw. */
+/* How a piece of text is set. Zero-initialize, then set size. */
+typedef struct nn_text {
+    double size;   /* font size in units */
+    int bold;
+    double maxw;   /* > 0: the widest a line may be (wrapped or ellipsized) */
+    int max_lines; /* with maxw: wrap at word (else character) boundaries onto
+                      at most this many lines, ellipsizing the last; 0 or 1:
+                      one line, ellipsized */
+    int stacked;   /* one character per line, centred: CJK set upright in a
+                      narrow column (see nn_text_is_cjk) */
+    int max_chars; /* with stacked: at most this many characters, the last
+                      of them a vertical ellipsis */
+} nn_text;
+
+/* Size of text (UTF-8; invalid bytes are replaced) set as t says; *lines
+ * (may be NULL) the number of lines; returns 1 when something was cut off
+ * (ellipsized), else 0. */
+int nn_text_measure(cairo_t *cr, const char *text, const nn_text *t,
+                    double *w, double *h, int *lines);
+
+/* Draws text set as t says so that the point (ax, ay) of its box (0..1 from
+ * the left, from the top) lands at (x, y), turned by angle radians about
+ * it. Multi-line text is centred line by line. */
+void nn_text_put(cairo_t *cr, const char *text, const nn_text *t, double x,
+                 double y, double angle, double ax, double ay, nn_rgb colour);
+
+/* The font size, from size down to min_size, at which text fits maxw on at
+ * most two lines (a title that is too long is wrapped, then shrunk); at
+ * min_size it may take up to max_lines lines and is ellipsized after them.
+ * Fills *t (size, bold, maxw, max_lines) for nn_text_measure and
+ * nn_text_put. */
+void nn_text_fit(cairo_t *cr, const char *text, nn_text *t, double size,
+                 int bold, double min_size, double maxw, int max_lines);
+
+/* One-line shorthands of nn_text_measure and nn_text_put: maxw > 0
+ * ellipsizes a line wider than maxw. */
 void nn_text_size(cairo_t *cr, const char *text, double size, int bold,
                   double maxw, double *w, double *h);
-
-/* Draws text so that the point (ax, ay) of its box (0..1 from the left,
- * from the top) lands at (x, y), turned by angle radians about it. */
 void nn_text_draw(cairo_t *cr, const char *text, double size, int bold,
                   double maxw, double x, double y, double angle, double ax,
                   double ay, nn_rgb colour);
+
+/* True when most of the (non-space) characters of text are Chinese,
+ * Japanese or Korean (Han, kana, hangul, CJK punctuation and full-width
+ * forms): such labels are set upright, never turned on their side. */
+int nn_text_is_cjk(const char *text);
+
+/* ---- a record of the text drawn (textlog.h) ----------------------------- */
+
+/* Records every text nn_text_put draws on cr into log (NULL: stop). */
+void nn_text_log_attach(cairo_t *cr, nn_text_log *log);
+
+
+/* ---- images ---------------------------------------------------------- */
+
+/* Paints a w x h image of opaque 0xRRGGBB pixels (row-major) over the
+ * rectangle (x, y, dw, dh), each pixel a sharp block (nearest filtering, as
+ * matplotlib's imshow with interpolation "nearest"): one embedded image in
+ * an SVG or a PDF, not a shape per pixel. On a PNG the rectangle's edges
+ * snap to whole pixels. Returns NN_ENOMEM when the image cannot be made. */
+nn_status nn_draw_pixels(cairo_t *cr, int vector, const uint32_t *rgb, int w,
+                         int h, double x, double y, double dw, double dh,
+                         const char *who);
 
 /* ---- numbers ------------------------------------------------------------ */
 

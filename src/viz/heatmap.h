@@ -31,6 +31,9 @@ typedef struct nn_heatmap {
     const char *fmt;            /* NULL: ".2f" */
 } nn_heatmap;
 
+struct nn_text_log;
+struct nn_canvas;
+
 /* The image as a whole. Zero-initialize. */
 typedef struct nn_figure {
     double width, height;  /* units (px for PNG, pt for SVG/PDF); 0: auto */
@@ -38,6 +41,7 @@ typedef struct nn_figure {
     const char *title;     /* over a grid */
     int ncols;             /* panels per row of a grid; 0: automatic */
     int shared_scale;      /* one colour scale and colorbar for all panels */
+    struct nn_text_log *texts; /* not NULL: records every text drawn */
 } nn_figure;
 
 /* Where things landed, for tests and callers, in units. */
@@ -48,6 +52,8 @@ typedef struct nn_heatmap_info {
     double vmin, vmax;                   /* the colour scale used */
     size_t nonfinite;                    /* NaN or infinite cells */
     int xrotated, xstep, ystep;          /* label layout */
+    int xstacked;                        /* column labels set upright, one
+                                            character per line (CJK) */
 } nn_heatmap_info;
 
 /* Draws one heatmap to path (.png, .svg or .pdf), written atomically.
@@ -61,5 +67,22 @@ nn_status nn_heatmap_grid_save(const char *path, size_t n,
                                const nn_heatmap *panels,
                                const nn_figure *fig, nn_heatmap_info *info,
                                const char *who);
+
+/* For animations: lays n heatmaps out as nn_heatmap_grid_save does. With
+ * canvas NULL it only finds the image's size (*width, *height); else it
+ * begins canvas in format fmt (an nn_viz_format) and draws on it, for the
+ * caller to save or read, and free. */
+nn_status nn_heatmap_grid_render(struct nn_canvas *canvas, int fmt, size_t n,
+                                 const nn_heatmap *panels,
+                                 const nn_figure *fig, nn_heatmap_info *info,
+                                 double *width, double *height,
+                                 const char *who);
+
+/* One colour scale for n heatmaps: the first one's colormap, vmin and vmax,
+ * else the range of all their finite values (centred on 0 for a diverging
+ * map). */
+nn_status nn_heatmap_shared_range(size_t n, const nn_heatmap *panels,
+                                  double *vmin, double *vmax,
+                                  const char *who);
 
 #endif

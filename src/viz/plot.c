@@ -110,16 +110,31 @@ nn_status nn_plot_save(const char *path, const nn_plot *pl,
         for (double v = ceil(xlo); v <= xhi && nxt < 32; v++)
             xt[nxt++] = v;
     }
-    double title_h = 0, xlabel_h = 0, ylabel_w = 0, lh;
+    /* a long title wraps, then shrinks, to the image's width */
+    double title_h = 0, title_w = 0, xlabel_h = 0, ylabel_w = 0, lh;
+    nn_text title = {0};
     if (fig->title && *fig->title) {
-        nn_text_size(mcr, fig->title, FS_TITLE * s, 1, 0, &w, &lh);
+        nn_text_fit(mcr, fig->title, &title, FS_TITLE * s, 1,
+                    FS_TITLE * s * 0.7, W - 2 * PAD * s, 4);
+        nn_text_measure(mcr, fig->title, &title, &title_w, &lh, NULL);
         title_h = lh + 8 * s;
     }
     nn_text_size(mcr, "0Ag", FS_LABEL * s, 0, 0, &w, &lh);
     if (pl->xlabel && *pl->xlabel)
         xlabel_h = lh + 5 * s;
-    if (pl->ylabel && *pl->ylabel)
-        ylabel_w = lh + 6 * s;
+    /* a CJK axis label stands upright, one character per line */
+    int ylabel_stacked = 0;
+    double char_h = lh;
+    if (pl->ylabel && *pl->ylabel) {
+        double lw = lh;
+        ylabel_stacked = nn_text_is_cjk(pl->ylabel);
+        if (ylabel_stacked) {
+            nn_text st = {.size = FS_LABEL * s, .stacked = 1};
+            nn_text_measure(mcr, pl->ylabel, &st, &lw, &h, NULL);
+            nn_text_size(mcr, "\u56fd", FS_LABEL * s, 0, 0, &w, &char_h);
+        }
+        ylabel_w = lw + 6 * s;
+    }
     /* legend size */
     double leg_w = 0, leg_h = 0, leg_line = 0;
     int nleg = 0;
@@ -153,6 +168,8 @@ nn_status nn_plot_save(const char *path, const nn_plot *pl,
     if (st != NN_OK)
         return st;
     cairo_t *cr = c.cr;
+    if (fig->texts)
+        nn_text_log_attach(cr, fig->texts);
     /* grid and ticks */
     cairo_set_line_width(cr, 0.8 * s);
     for (int i = 0; i < nyt; i++) {
@@ -279,15 +296,40 @@ nn_status nn_plot_save(const char *path, const nn_plot *pl,
             y += leg_line;
         }
     }
+    /* centred over the axes, as far as the image allows */
+#define CENTRE_IN(cx, w) \
+    ((w) >= W - 2 * PAD * s ? W / 2 \
+                            : fmin(fmax((cx), PAD * s + (w) / 2), W - PAD * s - (w) / 2))
     if (title_h > 0)
-        nn_text_draw(cr, fig->title, FS_TITLE * s, 1, 0, px + pw / 2, PAD * s,
-                     0, 0.5, 0, NN_TEXT_DARK);
-    if (xlabel_h > 0)
-        nn_text_draw(cr, pl->xlabel, FS_LABEL * s, 0, 0, px + pw / 2,
-                     H - PAD * s, 0, 0.5, 1, NN_TEXT_DARK);
-    if (ylabel_w > 0)
-        nn_text_draw(cr, pl->ylabel, FS_LABEL * s, 0, 0, PAD * s, py + ph / 2,
-                     -M_PI / 2, 0.5, 0, NN_TEXT_DARK);
+        nn_text_put(cr, fig->title, &title, CENTRE_IN(px + pw / 2, title_w),
+                    PAD * s, 0, 0.5, 0, NN_TEXT_DARK);
+    if (xlabel_h > 0) {
+        double xw, xh;
+        nn_text_size(cr, pl->xlabel, FS_LABEL * s, 0, W - 2 * PAD * s, &xw, &xh);
+        nn_text_draw(cr, pl->xlabel, FS_LABEL * s, 0, W - 2 * PAD * s,
+                     CENTRE_IN(px + pw / 2, xw), H - PAD * s, 0, 0.5, 1,
+                     NN_TEXT_DARK);
+    }
+#undef CENTRE_IN
+    if (ylabel_w > 0) { /* centred on the axes, between title and x label */
+        double lo = PAD * s + title_h, hi = H - PAD * s - xlabel_h, room = hi - lo;
+        double cy = py + ph / 2, len, lw;
+        if (ylabel_stacked) {
+            int n = (int)floor(room / char_h + 1e-9);
+            nn_text st = {.size = FS_LABEL * s, .stacked = 1,
+                          .max_chars = n < 1 ? 1 : n};
+            nn_text_measure(cr, pl->ylabel, &st, &lw, &len, NULL);
+            nn_text_put(cr, pl->ylabel, &st, PAD * s,
+                        fmin(fmax(cy, lo + len / 2), hi - len / 2), 0, 0, 0.5,
+                        NN_TEXT_DARK);
+        } else {
+            nn_text_size(cr, pl->ylabel, FS_LABEL * s, 0, room, &len, &lw);
+            nn_text_draw(cr, pl->ylabel, FS_LABEL * s, 0, room, PAD * s,
+                         fmin(fmax(cy, lo + len / 2), hi - len / 2), -M_PI / 2,
+                         0.5, 0, NN_TEXT_DARK);
+        }
+    }
+    nn_text_log_attach(cr, NULL);
     if (info) {
         info->width = c.width;
         info->height = c.height;

@@ -1,7 +1,7 @@
 /*
  * test_viz.c - the colormaps against matplotlib's values, and heatmaps and
  * plots read back from disk: PNG pixels with cairo, PDF pages and text with
- * poppler's pdfinfo and pdftotext, SVG with xmllint.
+ * poppler's pdfinfo and pdftotext, SVG with xmllint, GIF frames with giflib.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gif_lib.h>
+
+#include "viz/animate.h"
 #include "viz/colormap.h"
 #include "viz/draw.h"
 #include "viz/heatmap.h"
@@ -581,6 +584,164 @@ static void test_plot(void **state)
                 NN_EARG, "viz.plot: nothing to plot");
 }
 
+static void test_cjk_text_is_told_apart_and_titles_fit(void **state)
+{
+    (void)state;
+    assert_true(nn_text_is_cjk("北京"));
+    assert_true(nn_text_is_cjk("第3轮"));        /* mostly Han */
+    assert_true(nn_text_is_cjk("こんにちは"));
+    assert_true(nn_text_is_cjk("사랑"));
+    assert_true(nn_text_is_cjk("（注意）"));
+    assert_false(nn_text_is_cjk("<pad>"));
+    assert_false(nn_text_is_cjk("注意力 weights")); /* 3 of 10 */
+    assert_false(nn_text_is_cjk(""));
+    assert_false(nn_text_is_cjk("\xff\xfe"));
+
+    cairo_t *cr = nn_measure_context();
+    double w, h, w1, h1;
+    int lines;
+    /* stacked: one line per character, at most max_chars with an ellipsis */
+    nn_text st = {.size = 11, .stacked = 1};
+    assert_int_equal(nn_text_measure(cr, "天安门", &st, &w, &h, &lines), 0);
+    assert_int_equal(lines, 3);
+    nn_text_size(cr, "天", 11, 0, 0, &w1, &h1);
+    assert_true(h > 2.5 * h1 && w < 1.2 * w1);
+    st.max_chars = 2;
+    assert_int_equal(nn_text_measure(cr, "天安门", &st, &w, &h, &lines), 1);
+    assert_int_equal(lines, 2);
+    /* a title too wide for 300 units: two lines, never wider */
+    const char *title = "The attention of every sample after the last epoch";
+    nn_text t;
+    nn_text_fit(cr, title, &t, 14, 1, 9.8, 300, 4);
+    assert_int_equal(nn_text_measure(cr, title, &t, &w, &h, &lines), 0);
+    assert_true(w <= 300 && lines == 2 && t.size == 14);
+    /* much too long: shrinks, then wraps up to 4 lines, ellipsized after */
+    char longer[2000] = "";
+    for (int i = 0; i < 20; i++)
+        strcat(longer, "attention weights over the epochs ");
+    nn_text_fit(cr, longer, &t, 14, 1, 9.8, 200, 4);
+    assert_int_equal(nn_text_measure(cr, longer, &t, &w, &h, &lines), 1);
+    assert_true(w <= 200 && lines == 4 && fabs(t.size - 9.8) < 1e-9);
+    cairo_destroy(cr);
+}
+
+/* The frames of an animated heatmap, decoded by giflib and drawn one over
+ * the other as a viewer does: each cell has its value's colour. */
+static void test_animation_decodes_frame_by_frame(void **state)
+{
+    (void)state;
+    enum { R = 3, C = 4, N = 4 };
+    static float data[N][R * C];
+    nn_heatmap fr[N];
+    const char *titles[N] = {"epoch 1", "epoch 2", "epoch 3", "epoch 4"};
+    for (int k = 0; k < N; k++) {
+        for (int i = 0; i < R * C; i++) /* frame k: its own pattern, 0..4 */
+            data[k][i] = (float)((i * (k + 1)) % 5) + (k == 3 ? 0.0f : 0.5f);
+        fr[k] = (nn_heatmap){.data = data[k], .rows = R, .cols = C,
+                             .vmin = NAN, .vmax = NAN, .title = titles[k]};
+    }
+    data[0][0] = 0; /* the scale is the union: 0 .. 4.5 */
+    const char *p = path_of("a.gif");
+    nn_animation_info info;
+    nn_text_log log = {0};
+    nn_figure fig = {.texts = &log};
+    CHECK_OK(nn_heatmap_animate_save(p, N, fr, &fig,
+                                     &(nn_animation){.delay = 0.3}, &info, "t"));
+    assert_int_equal(info.frames, N);
+    assert_true(info.vmin == 0 && info.vmax == 4.5);
+    /* the titles of every frame were drawn, on the image */
+    int seen = 0;
+    for (size_t i = 0; i < log.n; i++) {
+        const nn_text_box *b = &log.box[i];
+        assert_true(b->x >= 0 && b->y >= 0 && b->x + b->w <= info.width &&
+                    b->y + b->h <= info.height);
+        if (!strcmp(b->text, titles[b->frame]))
+            seen |= 1 << b->frame;
+    }
+    assert_int_equal(seen, (1 << N) - 1);
+    nn_text_log_free(&log);
+
+    int err = 0;
+    GifFileType *g = DGifOpenFileName(p, &err);
+    assert_non_null(g);
+    assert_int_equal(DGifSlurp(g), GIF_OK);
+    assert_int_equal(g->ImageCount, N);
+    assert_int_equal(g->SWidth, info.width);
+    assert_int_equal(g->SHeight, info.height);
+    /* where the cells are: the layout of the first frame alone */
+    nn_heatmap one = fr[0];
+    one.vmin = 0;
+    one.vmax = 4.5;
+    nn_heatmap_info hi;
+    CHECK_OK(nn_heatmap_save(path_of("one.png"), &one,
+                             &(nn_figure){.width = info.width,
+                                          .height = info.height},
+                             &hi, "t"));
+    nn_cmap cmap;
+    CHECK_OK(nn_cmap_find(&cmap, NULL, "t"));
+    size_t npix = (size_t)g->SWidth * (size_t)g->SHeight;
+    unsigned char *screen = calloc(npix, 1);
+    assert_non_null(screen);
+    for (int k = 0; k < N; k++) {
+        SavedImage *im = &g->SavedImages[k];
+        GifImageDesc *d = &im->ImageDesc;
+        GraphicsControlBlock gcb;
+        assert_int_equal(DGifSavedExtensionToGCB(g, k, &gcb), GIF_OK);
+        assert_int_equal(gcb.DelayTime, 30);
+        assert_int_equal(gcb.DisposalMode, DISPOSE_DO_NOT);
+        if (k == 0)
+            assert_true(d->Left == 0 && d->Top == 0 &&
+                        d->Width == g->SWidth && d->Height == g->SHeight);
+        for (int y = 0; y < d->Height; y++)
+            memcpy(screen + (size_t)(d->Top + y) * (size_t)g->SWidth +
+                       (size_t)d->Left,
+                   im->RasterBits + (size_t)y * (size_t)d->Width,
+                   (size_t)d->Width);
+        const ColorMapObject *cm = d->ColorMap ? d->ColorMap : g->SColorMap;
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < C; j++) {
+                int x = (int)(hi.plot_x + (j + 0.5) * hi.cell_w);
+                int y = (int)(hi.plot_y + (i + 0.5) * hi.cell_h);
+                GifColorType c =
+                    cm->Colors[screen[(size_t)y * (size_t)g->SWidth + (size_t)x]];
+                double want[3];
+                nn_cmap_color(&cmap, data[k][i * C + j], 0, 4.5, want);
+                int got[3] = {c.Red, c.Green, c.Blue};
+                for (int q = 0; q < 3; q++) /* the palette holds 232 of 256 */
+                    if (abs(got[q] - (int)lround(want[q] * 255)) > 4)
+                        fail_msg("frame %d cell (%d, %d): (%d, %d, %d), want "
+                                 "(%.0f, %.0f, %.0f)", k, i, j, got[0], got[1],
+                                 got[2], want[0] * 255, want[1] * 255,
+                                 want[2] * 255);
+            }
+    }
+    free(screen);
+    DGifCloseFile(g, &err);
+
+    /* bad input: a clear error, and nothing written */
+    fr[2].cols = 3;
+    CHECK_ERROR(nn_heatmap_animate_save(path_of("b.gif"), N, fr, NULL, NULL,
+                                        NULL, "viz.animate"),
+                NN_EARG, "viz.animate: frame 3 is 3 x 3 but frame 1 is 3 x 4: "
+                "every frame must have the same shape");
+    fr[2].cols = C;
+    CHECK_ERROR_HAS(nn_heatmap_animate_save(path_of("b.png"), N, fr, NULL,
+                                            NULL, NULL, "v"),
+                    NN_EARG, "v: an animation is written as a GIF: use a file "
+                    "name ending in .gif, got '");
+    CHECK_ERROR(nn_heatmap_animate_save(path_of("b.gif"), 0, fr, NULL, NULL,
+                                        NULL, "v"),
+                NN_EARG, "v: no frames to draw");
+    CHECK_ERROR(nn_heatmap_animate_save(path_of("b.gif"), N, fr, NULL,
+                                        &(nn_animation){.delay = 100}, NULL,
+                                        "v"),
+                NN_EARG, "v: delay is the time each frame shows, in seconds "
+                "(0.01 to 60), got 100");
+    struct stat st;
+    assert_int_not_equal(stat(path_of("b.gif"), &st), 0);
+    assert_int_not_equal(stat(path_of("b.png"), &st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +757,8 @@ int main(void)
         cmocka_unit_test(test_nonfinite_cells_are_hatched),
         cmocka_unit_test(test_grid_with_a_shared_scale),
         cmocka_unit_test(test_plot),
+        cmocka_unit_test(test_cjk_text_is_told_apart_and_titles_fit),
+        cmocka_unit_test(test_animation_decodes_frame_by_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

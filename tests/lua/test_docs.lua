@@ -383,6 +383,7 @@ local function known_options(name)
     local probed = probe(function(p)
       if mod == "viz" and fname == "grid" then return viz.grid({ tensor.eye(2) }, p) end
       if mod == "viz" and fname == "plot" then return viz.plot({ 1, 2 }, p) end
+      if mod == "viz" and fname == "animate" then return viz.animate({ tensor.eye(2) }, p) end
       if mod == "viz" then return viz[fname](tensor.eye(2), p) end
       if fname == "text_to_word_sequence" then return data[fname]("a b", p) end
       if fname == "pad_sequences" then return data[fname]({ { 1 } }, p) end

@@ -94,10 +94,11 @@ for _, f in ipairs(files) do
       local line = first:match("^[^\n]*")
       local cut = utf8.offset(line, 11)
       t.truthy(out:find(cut and line:sub(1, cut - 1) or line, 1, true), f .. ": the text is not in " .. lang)
-      -- every picture a lesson writes is a whole PNG, SVG or PDF
+      -- every picture a lesson writes is a whole PNG, SVG, PDF or GIF
       for name, magic in pairs(pictures) do
         if name:match("%.png$") then t.eq(magic, "\137PNG\r\n\26\n", name) end
         if name:match("%.pdf$") then t.eq(magic:sub(1, 5), "%PDF-", name) end
+        if name:match("%.gif$") then t.eq(magic:sub(1, 6), "GIF89a", name) end
       end
     end)
   end

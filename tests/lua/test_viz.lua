@@ -72,7 +72,8 @@ t.test("labels in UTF-8, annotations, colormaps and a colorbar label", function(
   local p = io.popen("pdftotext -enc UTF-8 '" .. path("l.pdf") .. "' - 2>&1")
   local text = p:read("a")
   p:close()
-  for _, want in ipairs { "我", "爱", "北京", "q0", "q1", "权重", "keys", "0.8" } do
+  -- the colorbar label 权重 stands upright, one character per line
+  for _, want in ipairs { "我", "爱", "北京", "q0", "q1", "权", "重", "keys", "0.8" } do
     t.truthy(text:find(want, 1, true), "pdftotext lacks " .. want .. " in " .. text)
   end
   for _, c in ipairs(viz.colormaps) do
@@ -266,6 +267,339 @@ t.test("grid: several heatmaps in one image, a shared colour scale", function()
   t.raises(function() viz.grid({}, { file = path("g3.png") }) end, "viz.grid: no heatmaps to draw")
   t.raises(function() viz.grid({ a, tensor.ones(3) }, { file = path("g3.png") }) end,
            "viz.grid: entry 2: expected a 2-D matrix")
+end)
+
+-- ---- figures for slides: text inside the image, CJK upright, small files
+
+-- every text box of viz.last_info (or info) lies on the image
+local function all_inside(info, what)
+  t.truthy(info.texts and #info.texts > 0, what .. ": no text recorded")
+  for _, b in ipairs(info.texts) do
+    t.truthy(b.x >= -0.01 and b.y >= -0.01 and b.x + b.w <= info.width + 0.01 and
+             b.y + b.h <= info.height + 0.01,
+             string.format("%s: '%s' at (%.1f, %.1f) size %.1f x %.1f is outside the %d x %d image",
+                           what, b.text, b.x, b.y, b.w, b.h, info.width, info.height))
+  end
+end
+
+local function box_of(info, text)
+  for _, b in ipairs(info.texts) do
+    if b.text == text then return b end
+  end
+  error("no text '" .. text .. "' was drawn", 2)
+end
+
+local LONG = "Attention of the BiGRU over the twenty positions of every test sequence, " ..
+             "after the last epoch of training, with the marker and the word after it"
+
+t.test("a long title wraps or shrinks to fit: no text outside the image", function()
+  local small = tensor.rand(3, 4)
+  for _, case in ipairs {
+    { "auto size", {} }, { "width 300", { width = 300 } },
+    { "300 x 200", { width = 300, height = 200 } }, { "svg", { file = path("long.svg") } },
+  } do
+    local o = { file = path("long.png"), title = LONG, xlabel = LONG, ylabel = LONG,
+                colorbar_label = LONG }
+    for k, v in pairs(case[2]) do o[k] = v end
+    t.truthy(viz.heatmap(small, o))
+    all_inside(viz.last_info, "heatmap " .. case[1])
+    local title = box_of(viz.last_info, LONG)
+    t.truthy(title.lines >= 2 or title.size < 14,
+             case[1] .. ": the title neither wraps nor shrinks")
+  end
+  -- a title that fits two lines is wrapped whole, not cut
+  viz.heatmap(small, { file = path("long.png"), title = "A title a little too long for the four columns of this map" })
+  local b = box_of(viz.last_info, "A title a little too long for the four columns of this map")
+  t.eq(b.cut, false)
+  t.eq(b.lines, 2)
+  all_inside(viz.last_info, "two-line title")
+  -- a Chinese title wraps between characters
+  local zh = "注意力图：双向门控循环单元在每个测试序列的二十个位置上的注意力权重，训练的最后一轮"
+  viz.heatmap(small, { file = path("long.png"), title = zh })
+  all_inside(viz.last_info, "Chinese title")
+  t.truthy(box_of(viz.last_info, zh).lines >= 2)
+  -- a grid: the figure's title and each panel's
+  t.truthy(viz.grid({ { small, title = LONG }, { small, title = "b" } },
+                    { file = path("g.png"), title = LONG .. " " .. LONG, shared = true,
+                      colorbar_label = "weight" }))
+  viz.last_info.width, viz.last_info.height = viz.last_info[1].width, viz.last_info[1].height
+  all_inside(viz.last_info, "grid")
+  -- a training plot
+  t.truthy(viz.plot({ 3, 2, 1 }, { file = path("p.png"), title = LONG, xlabel = LONG,
+                                   ylabel = LONG, width = 300, height = 200 }))
+  all_inside(viz.last_info, "plot")
+end)
+
+-- Chinese, Latin and mixed tokens, as a sentence's labels
+local ZH = { "我", "爱", "北京", "天安门", "的", "注意力", "<pad>", "hello" }
+
+t.test("CJK column labels stay upright: level when they fit, stacked when columns are narrow", function()
+  -- 24 narrow columns: CJK labels stacked one character per line, the
+  -- Latin ones turned a quarter turn
+  local labels = {}
+  for i = 1, 24 do labels[i] = ZH[(i - 1) % #ZH + 1] end
+  viz.heatmap(tensor.rand(3, 24), { file = path("zh.png"), xlabels = labels, width = 480 })
+  local info = viz.last_info
+  t.eq(info.xrotated, true)
+  t.eq(info.xstep, 1)
+  all_inside(info, "24 columns")
+  local seen = {}
+  for _, b in ipairs(info.texts) do
+    local n = utf8.len(b.text)
+    if b.text == "天安门" or b.text == "北京" or b.text == "注意力" then
+      seen[b.text] = true
+      t.eq(b.angle, 0, b.text .. " is upright")
+      t.eq(b.stacked, true)
+      t.eq(b.lines, n, b.text .. ": one character per line")
+      -- taller than wide, and about one character wide
+      t.truthy(b.h > b.w * (n - 0.5), string.format("%s: %.1f x %.1f", b.text, b.w, b.h))
+      t.truthy(b.w < 1.6 * b.size, string.format("%s: %.1f wide", b.text, b.w))
+    elseif b.text == "hello" or b.text == "<pad>" then
+      seen[b.text] = true
+      t.near(b.angle, -math.pi / 2, 1e-9, b.text .. " is turned")
+      t.truthy(b.h > b.w)
+    end
+  end
+  for _, want in ipairs { "北京", "天安门", "注意力", "hello", "<pad>" } do
+    t.truthy(seen[want], want .. " was not drawn")
+  end
+  -- 8 wide columns: every label level, CJK ones on one line
+  viz.heatmap(tensor.rand(3, 8), { file = path("zh8.png"), xlabels = ZH, width = 900 })
+  t.eq(viz.last_info.xrotated, false)
+  for _, b in ipairs(viz.last_info.texts) do
+    t.eq(b.angle, 0, b.text .. " is level")
+  end
+  local b = box_of(viz.last_info, "天安门")
+  t.eq(b.lines, 1)
+  t.truthy(b.w > b.h, string.format("天安门 is %.1f x %.1f", b.w, b.h))
+  -- rows: level, whatever the script; a CJK axis and colorbar label upright
+  viz.heatmap(tensor.rand(8, 3), { file = path("zhy.png"), ylabels = ZH, ylabel = "查询位置",
+                                  colorbar_label = "注意力权重" })
+  for _, l in ipairs(ZH) do t.eq(box_of(viz.last_info, l).angle, 0, l) end
+  for _, l in ipairs { "查询位置", "注意力权重" } do
+    local yb = box_of(viz.last_info, l)
+    t.eq(yb.angle, 0, l .. " is upright")
+    t.eq(yb.lines, utf8.len(l), l .. " is stacked")
+  end
+  -- a Latin axis label is still turned, as in matplotlib
+  viz.heatmap(tensor.rand(8, 3), { file = path("y.png"), ylabel = "query position" })
+  t.near(box_of(viz.last_info, "query position").angle, -math.pi / 2, 1e-9)
+end)
+
+t.test("Latin column labels are turned only when neighbours would overlap", function()
+  -- one long label between short ones: it overflows its column but no
+  -- neighbour, so all stay level (the widest label alone used to turn them)
+  local m4 = tensor.rand(2, 4)
+  viz.heatmap(m4, { file = path("lv.png"), xlabels = { "a", "attention", "b", "c" }, width = 260 })
+  local info = viz.last_info
+  local long = box_of(info, "attention")
+  t.truthy(long.w > info.cell_w, string.format("the label (%.1f) is wider than its column (%.1f)",
+                                               long.w, info.cell_w))
+  t.eq(info.xrotated, false)
+  t.eq(long.angle, 0)
+  -- two long neighbours would overlap: turned
+  viz.heatmap(m4, { file = path("lv.png"), xlabels = { "a", "attention", "weights", "c" }, width = 260 })
+  t.eq(viz.last_info.xrotated, true)
+  t.near(box_of(viz.last_info, "weights").angle, -math.pi / 2, 1e-9)
+  -- the labels of neighbouring columns never overlap
+  for _, labels in ipairs { { "a", "attention", "b", "c" }, { "a", "attention", "weights", "c" },
+                            { "我", "爱", "北京", "天安门" } } do
+    for _, width in ipairs { 200, 260, 600 } do
+      viz.heatmap(m4, { file = path("lv.png"), xlabels = labels, width = width })
+      local boxes = {}
+      for _, l in ipairs(labels) do boxes[#boxes + 1] = box_of(viz.last_info, l) end
+      for i = 1, #boxes - 1 do
+        local a, b = boxes[i], boxes[i + 1]
+        t.truthy(a.x + a.w <= b.x + 0.01, string.format("'%s' and '%s' overlap at width %d",
+                                                        a.text, b.text, width))
+      end
+      all_inside(viz.last_info, "width " .. width)
+    end
+  end
+end)
+
+local function file_size(p)
+  local f = assert(io.open(p, "rb"))
+  local n = f:seek("end")
+  f:close()
+  return n
+end
+
+t.test("a 128 x 64 map is a small SVG and PDF: the cells are one image, the text stays text", function()
+  nn.seed(11)
+  local big = tensor.rand(64, 128)
+  local labels = {}
+  for i = 1, 128 do labels[i] = "tok" .. i end
+  for _, ext in ipairs { "svg", "pdf" } do
+    local p = path("big." .. ext)
+    t.truthy(viz.heatmap(big, { file = p, xlabels = labels, title = "a 128 x 64 map" }))
+    local n = file_size(p)
+    t.truthy(n < 300 * 1024, string.format("%s is %d bytes", p, n))
+  end
+  local svg = read(path("big.svg"))
+  local images = 0
+  for tag in svg:gmatch("<image [^>]*") do
+    images = images + 1
+    t.truthy(tag:find("image-rendering:pixelated", 1, true), "a smoothed image: " .. tag:sub(1, 120))
+  end
+  t.eq(images, 2, "the cells and the colorbar")
+  t.eq(select(2, svg:gsub("<path", "")) < 200, true, "one shape per cell is gone")
+  local pdf = read(path("big.pdf"))
+  t.truthy(pdf:find("/Interpolate false", 1, true), "the PDF's image is smoothed")
+  local p = io.popen("pdftotext -enc UTF-8 '" .. path("big.pdf") .. "' - 2>&1")
+  local text = p:read("a")
+  p:close()
+  for _, want in ipairs { "a 128 x 64 map", "tok1", "tok127", "0.8" } do
+    t.truthy(text:find(want, 1, true), "pdftotext lacks " .. want)
+  end
+  -- the PNG cells are the colormap's, edge to edge
+  t.truthy(viz.heatmap(big, { file = path("big.png") }))
+end)
+
+-- ---- animations ------------------------------------------------------------
+
+-- The frames of a GIF file: its screen size, and per image its rectangle,
+-- the delay of the graphics control block before it (1/100 s), and the
+-- Netscape loop count (nil when absent).
+local function gif_frames(p)
+  local s = read(p)
+  t.truthy(s and s:sub(1, 6) == "GIF89a", p .. " is not a GIF89a file")
+  local w, h, flags = string.unpack("<I2I2B", s, 7)
+  local pos = 14
+  if flags & 0x80 ~= 0 then pos = pos + 3 * (1 << ((flags & 7) + 1)) end
+  local function skip_blocks()
+    while true do
+      local n = s:byte(pos)
+      pos = pos + 1
+      if n == 0 then return end
+      pos = pos + n
+    end
+  end
+  local frames, delay, loop = {}, nil, nil
+  while true do
+    local b = s:byte(pos)
+    t.truthy(b, "the GIF ends without a trailer")
+    if b == 0x3B then break end
+    if b == 0x21 then
+      local label = s:byte(pos + 1)
+      if label == 0xF9 then delay = string.unpack("<I2", s, pos + 4) end
+      if label == 0xFF and s:sub(pos + 3, pos + 13) == "NETSCAPE2.0" then
+        loop = string.unpack("<I2", s, pos + 16)
+      end
+      pos = pos + 2
+      skip_blocks()
+    elseif b == 0x2C then
+      local x, y, fw, fh, f = string.unpack("<I2I2I2I2B", s, pos + 1)
+      frames[#frames + 1] = { x = x, y = y, w = fw, h = fh, delay = delay }
+      pos = pos + 10
+      if f & 0x80 ~= 0 then pos = pos + 3 * (1 << ((f & 7) + 1)) end
+      pos = pos + 1 -- the LZW code size
+      skip_blocks()
+    else
+      error(string.format("%s: unexpected byte 0x%02x at %d", p, b, pos))
+    end
+  end
+  return { width = w, height = h, frames = frames, loop = loop }
+end
+
+t.test("animate: the epochs of a training run as one animated GIF", function()
+  nn.seed(4)
+  local maps, words = {}, { "我", "爱", "北京", "天安门", "的", "注意力", "<pad>", "hello" }
+  for e = 1, 6 do
+    maps[e] = { tensor.softmax(tensor.randn(4, 8) * e, -1), title = "epoch " .. e }
+  end
+  local p = path("epochs.gif")
+  t.eq(viz.animate{ maps, file = p, delay = 0.25, xlabels = words, xlabel = "键",
+                    ylabels = { "s0", "s1", "s2", "s3" }, colorbar_label = "weight" }, p)
+  local info = viz.last_info
+  t.eq(info.frames, 6)
+  local g = gif_frames(p)
+  t.eq(#g.frames, 6)
+  t.eq(g.width, info.width); t.eq(g.height, info.height)
+  t.eq(g.loop, 0, "loops for ever")
+  t.eq(file_size(p), info.bytes)
+  -- the first frame is whole; the others are the part that changed
+  t.truthy(g.frames[1].x == 0 and g.frames[1].y == 0 and g.frames[1].w == g.width and
+           g.frames[1].h == g.height)
+  for i, f in ipairs(g.frames) do
+    t.eq(f.delay, 25, "frame " .. i .. " shows 0.25 s")
+    t.truthy(f.x + f.w <= g.width and f.y + f.h <= g.height)
+  end
+  -- one colour scale: all the frames' values
+  local lo, hi = math.huge, -math.huge
+  for _, m in ipairs(maps) do
+    lo, hi = math.min(lo, m[1]:min():item()), math.max(hi, m[1]:max():item())
+  end
+  t.near(info.vmin, lo, 1e-6); t.near(info.vmax, hi, 1e-6)
+  -- every frame's text on the image, its own title, labels upright
+  all_inside(info, "animation")
+  local titles = {}
+  for _, b in ipairs(info.texts) do
+    if b.text:match("^epoch") then titles[b.frame] = b.text end
+    if b.text == "天安门" then t.eq(b.angle, 0) end
+  end
+  for e = 1, 6 do t.eq(titles[e], "epoch " .. e) end
+  -- the other spellings: a list and options; plain tensors; loop and delay
+  local plain = { maps[1][1], maps[2][1] }
+  t.eq(viz.animate(plain, { file = path("two.gif"), loop = 1, title = "same" }), path("two.gif"))
+  g = gif_frames(path("two.gif"))
+  t.eq(#g.frames, 2); t.eq(g.loop, nil, "plays once: no loop extension")
+  t.eq(g.frames[1].delay, 50, "half a second by default")
+  t.eq(viz.animate{ maps[1][1], maps[2][1], maps[3][1], file = path("three.gif"), loop = 3 },
+       path("three.gif"))
+  g = gif_frames(path("three.gif"))
+  t.eq(#g.frames, 3); t.eq(g.loop, 2, "plays 3 times: repeats twice")
+  -- 3-D frames with sample=, nested tables
+  t.truthy(viz.animate{ { tensor.rand(2, 3, 4), tensor.rand(2, 3, 4) }, sample = 1,
+                        file = path("s.gif") })
+  t.truthy(viz.animate{ { { { 1, 2 }, { 3, 4 } }, { { 4, 3 }, { 2, 1 } } }, file = path("n.gif") })
+  t.eq(#gif_frames(path("n.gif")).frames, 2)
+end)
+
+t.test("animate: bad frames and options give clear errors, and write nothing", function()
+  local a, b = tensor.rand(3, 4), tensor.rand(3, 5)
+  local p = path("bad.gif")
+  t.raises(function() viz.animate{ {}, file = p } end, "viz.animate: no frames to draw")
+  t.raises(function() viz.animate{ file = p } end, "viz.animate: no frames to draw")
+  t.raises(function() viz.animate(a, { file = p }) end,
+           "viz.animate: expected a list of frames (2-D tensors), got one tensor: write " ..
+           "viz.animate{{m1, m2, ...}, file = ...}")
+  t.raises(function() viz.animate{ { a, b }, file = p } end,
+           "viz.animate: frame 2 has shape (3, 5) but frame 1 has (3, 4): every frame must " ..
+           "have the same shape")
+  t.raises(function() viz.animate{ { a, "x" }, file = p } end,
+           "viz.animate: frame 2: expected a matrix (a 2-D tensor or a table of rows), got string")
+  t.raises(function() viz.animate{ { a, tensor.ones(4) }, file = p } end,
+           "viz.animate: frame 2: expected a 2-D matrix, got the 1-D shape (4,)")
+  t.raises(function() viz.animate{ { a, { a, titel = "x" } }, file = p } end,
+           "viz.animate: frame 2: unknown option 'titel' (known: title)")
+  t.raises(function() viz.animate{ { a, { title = "x" } }, file = p } end,
+           "viz.animate: frame 2: expected a matrix (a 2-D tensor or a table of rows), got nil")
+  t.raises(function() viz.animate{ { a, nn.Input{ 3, 4 } }, file = p } end,
+           "viz.animate: frame 2: <Input shape=(None, 3, 4)> is symbolic (from nn.Input) and has no values yet")
+  t.raises(function() viz.animate{ { a }, file = path("bad.png") } end,
+           "viz.animate: an animation is written as a GIF: use a file name ending in .gif, got '" ..
+           path("bad.png") .. "'")
+  t.raises(function() viz.animate{ { a }, file = p, delay = -1 } end,
+           "viz.animate: delay must be a positive number of seconds, got -1")
+  t.raises(function() viz.animate{ { a }, file = p, delay = 500 } end,
+           "viz.animate: delay is the time each frame shows, in seconds (0.01 to 60), got 500")
+  t.raises(function() viz.animate{ { a }, file = p, loop = -1 } end,
+           "viz.animate: loop must be 0 (for ever) or the number of times to play, got -1")
+  t.raises(function() viz.animate{ { a }, file = p, xlabels = { "a" } } end,
+           "viz.animate: frame 1: xlabels has 1 labels but the matrix has 4 columns")
+  t.raises(function() viz.animate{ { a }, file = p, fps = 2 } end,
+           "viz.animate: unknown option 'fps'")
+  t.eq(read(p), nil)
+  -- a failed write returns nil and a message, and leaves no partial file
+  local ok, err = viz.animate{ { a }, file = path("no/such/dir/x.gif") }
+  t.eq(ok, nil)
+  t.truthy(err:find(path("no/such/dir/x.gif") .. ": No such file or directory", 1, true), err)
+  os.execute("mkdir -p '" .. path("gsub/taken.gif") .. "'")
+  ok, err = viz.animate{ { a, a }, file = path("gsub/taken.gif") }
+  t.eq(ok, nil)
+  t.truthy(err:find(path("gsub/taken.gif"), 1, true), err)
+  t.eq(#entries(path("gsub")), 1) -- only the directory itself; no temporary file
 end)
 
 os.execute("rm -rf '" .. tmp .. "'")
