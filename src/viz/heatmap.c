@@ -414,8 +414,11 @@ static void draw_panel(cairo_t *cr, const panel *p, int vector, double ox,
             }
     }
 
-    /* column labels under the cells, row labels to their left */
-    for (int64_t j = 0; j < h->cols; j += p->xstep) {
+    /* column labels under the cells (the given columns, else every
+     * xstep-th), row labels to their left */
+    int64_t nx = h->xticks ? h->nxticks : (h->cols + p->xstep - 1) / p->xstep;
+    for (int64_t k = 0; k < nx; k++) {
+        int64_t j = h->xticks ? h->xticks[k] : k * p->xstep;
         double x = px + ((double)j + 0.5) * p->cw, y = py + ph;
         tick_line(cr, x, y, x, y + TICK_LEN * s, s);
         const char *l = label_of(p, 1, j, buf, sizeof buf);
