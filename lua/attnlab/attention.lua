@@ -343,6 +343,13 @@ return function(nn)
   Attention.call = attend
   AdditiveAttention.call = attend
 
+  -- They keep (batch, Tq, Tv) weights: row i is query step i, column j
+  -- value (and key) step j.
+  local function keeps() return true end
+  local function query_key() return { rows = "query position", cols = "key position" } end
+  Attention.keeps_attention, AdditiveAttention.keeps_attention = keeps, keeps
+  Attention.attention_axes, AdditiveAttention.attention_axes = query_key, query_key
+
   -- The output's Keras mask: the query's.
   function Attention.compute_mask(_, _, mask)
     if type(mask) == "table" and not is_tensor(mask) then return as_mask(mask[1]) end
@@ -354,6 +361,10 @@ return function(nn)
 
   local MultiHeadAttention = class("MultiHeadAttention")
   nn.MultiHeadAttentionClass = MultiHeadAttention
+  -- (batch, heads, Tq, Tv): one head's rows are query steps, its columns
+  -- key steps
+  MultiHeadAttention.keeps_attention = keeps
+  MultiHeadAttention.attention_axes = query_key
 
   local mha_options = { num_heads = true, key_dim = true, value_dim = true,
                         dropout = true, use_bias = true, output_shape = true,

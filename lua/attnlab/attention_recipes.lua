@@ -89,6 +89,13 @@ return function(nn)
 
   function AttentionPooling:compute_mask() return nil end
 
+  local function keeps() return true end
+  AttentionPooling.keeps_attention = keeps
+  -- one row, the learned query (the kernel), over the time steps
+  function AttentionPooling:attention_axes()
+    return { rows = "learned query", cols = "time step" }
+  end
+
   -- ---- SelfAttention --------------------------------------------------------
 
   local SelfAttention = class("SelfAttention")
@@ -137,6 +144,10 @@ return function(nn)
   end
 
   SelfAttention.supports_masking = true
+  SelfAttention.keeps_attention = keeps
+  function SelfAttention:attention_axes()
+    return { rows = "query position", cols = "key position" }
+  end
 
   -- ---- TimeAttention (recipe 1 as one layer) ------------------------------
 
@@ -197,6 +208,12 @@ return function(nn)
 
   function TimeAttention:compute_mask() return nil end
 
+  TimeAttention.keeps_attention = keeps
+  -- (batch, C, T): each row one channel's softmax over the time steps
+  function TimeAttention:attention_axes()
+    return { rows = "feature", cols = "time step" }
+  end
+
   -- ---- ProbSparseAttention (Informer) -------------------------------------
 
   local ProbSparse = class("ProbSparseAttention")
@@ -228,6 +245,11 @@ return function(nn)
     end
     self.weights = {}
     return self
+  end
+
+  ProbSparse.keeps_attention = keeps
+  function ProbSparse:attention_axes()
+    return { rows = "query position", cols = "key position" }
   end
 
   function ProbSparse:describe()

@@ -74,6 +74,7 @@ docs.internal = {
   ["nn.unique_name"] = "gives layers the names dense, dense_1, ...; used by the layer files",
   ["nn.check_units"] = "checks a positive integer argument; used by the layer files",
   ["nn.masks"] = "the weak table behind x.mask",
+  ["nn.collect_attention"] = "keeps every batch's attention weights while predict and evaluate run",
   ["Layer:describe"] = "the text that print(layer) shows after the name",
   ["Layer:clone_options"] = "copies an options table (for GRU:copy and Bidirectional)",
   ["Layer:not_a_list"] = "raises Keras's error when a merge layer gets one tensor",

@@ -95,8 +95,8 @@ return {
       o("use_bias", "true", "add the bias b", "加上偏置 b"),
       o("kernel_initializer", "\"glorot_uniform\"", "how W starts (nn.initializers)", "W 的初始化器（见 nn.initializers）"),
       o("bias_initializer", "\"zeros\"", "how b starts", "b 的初始化器"),
-      o("keep_output", "false", "keep the output for layer:last_attention() (a softmax Dense used as attention)",
-        "保留输出，供 layer:last_attention() 读取（把 softmax 全连接层当注意力用时）"),
+      o("keep_output", "false", "keep the output for layer:last_attention() (a softmax Dense used as attention; without it last_attention() is an error)",
+        "保留输出，供 layer:last_attention() 读取（把 softmax 全连接层当注意力用时；不加这个选项时调用 last_attention() 会报错）"),
       name_opt("\"dense\""),
     },
     shapes = "(batch, ..., features) -> (batch, ..., units)",
@@ -642,17 +642,38 @@ return {
     example = "d = nn.Dense(3)\nd(tensor.ones(1, 4));\nd:count_params()",
   },
   {
-    name = "Layer:last_attention", aliases = { "Layer:keep_attention" }, section = "Layer methods",
-    signature = "layer:last_attention() -> weights | nil; layer:keep_attention(weights)",
-    computes = "Every attention layer keeps the attention weights of its last call; last_attention "
-      .. "returns them (nil before the first call), ready for viz.heatmap. keep_attention(w) is how "
-      .. "a layer stores them (returns w).",
-    computes_zh = "每个注意力层都保留最近一次调用的注意力权重；last_attention 返回它们"
-      .. "（第一次调用之前返回 nil），可以直接交给 viz.heatmap。keep_attention(w) 是层保存权重的方法（返回 w）。",
+    name = "Layer:last_attention",
+    aliases = { "Layer:keep_attention", "Layer:keeps_attention", "Layer:attention_axes" },
+    section = "Layer methods",
+    signature = "layer:last_attention() -> weights | nil; layer:keeps_attention() -> bool; "
+      .. "layer:attention_axes() -> {rows=, cols=}; layer:keep_attention(weights)",
+    computes = "Every attention layer (and a Dense made with keep_output = true) keeps the attention "
+      .. "weights of its last call; last_attention returns them (nil before the first call), ready for "
+      .. "viz.heatmap. After model:predict(x) or model:evaluate(x, y) they cover every sample of x, the "
+      .. "batches joined in order. On a layer that keeps none (a Dense without keep_output, a GRU) "
+      .. "last_attention raises an error that says how to get some. keeps_attention() tells which "
+      .. "layers keep weights. attention_axes() says what one sample's rows and columns are, the axis "
+      .. "titles viz.attention uses: query/key position for Attention, AdditiveAttention, "
+      .. "MultiHeadAttention, SelfAttention and ProbSparseAttention; learned query/time step for "
+      .. "AttentionPooling; feature/time step for TimeAttention and for a Dense over a time-last "
+      .. "sequence (recipe 1's Dense(T) on transpose(h, {0, 2, 1})); time step/unit for a Dense over "
+      .. "(batch, time, features). keep_attention(w) is how a layer stores them (returns w).",
+    computes_zh = "每个注意力层（以及用 keep_output = true 创建的 Dense）都保留最近一次调用的注意力权重；"
+      .. "last_attention 返回它们（第一次调用之前返回 nil），可以直接交给 viz.heatmap。"
+      .. "model:predict(x) 或 model:evaluate(x, y) 之后，它们包含 x 的每个样本，各批量按顺序拼接。"
+      .. "对不保留权重的层（没有 keep_output 的 Dense、GRU 等），last_attention 会报错，并说明怎样才能得到权重。"
+      .. "keeps_attention() 说明一个层是否保留权重。attention_axes() 说明一个样本的行和列各是什么，"
+      .. "也就是 viz.attention 用的轴标题：Attention、AdditiveAttention、MultiHeadAttention、SelfAttention "
+      .. "和 ProbSparseAttention 是 query/key position（查询位置/键位置）；AttentionPooling 是 "
+      .. "learned query/time step（学到的查询/时间步）；TimeAttention 以及作用在时间轴在最后的序列上的 Dense"
+      .. "（配方 1 中作用于 transpose(h, {0, 2, 1}) 的 Dense(T)）是 feature/time step（特征/时间步）；"
+      .. "作用在 (batch, time, features) 上的 Dense 是 time step/unit（时间步/单元）。"
+      .. "keep_attention(w) 是层保存权重的方法（返回 w）。",
     shapes = "(batch, Tq, Tk), or (batch, heads, Tq, Tk) for MultiHeadAttention",
     shapes_zh = "(batch, Tq, Tk)；MultiHeadAttention 是 (batch, heads, Tq, Tk)",
     keras = "layer([q, v], return_attention_scores=True)",
-    example = "pool = nn.AttentionPooling()\npool(tensor.randn(2, 5, 3));\npool:last_attention().shape  -- (2, 1, 5)",
+    example = "pool = nn.AttentionPooling()\npool(tensor.randn(2, 5, 3));\npool:last_attention().shape  -- (2, 1, 5)\n"
+      .. "pool:attention_axes().cols\nnn.Dense(4):keeps_attention()",
   },
   {
     name = "Layer:add_weight", section = "Layer methods",

@@ -177,8 +177,12 @@ return {
     name = "Model:evaluate", section = M,
     needs = "model and x_train, y_train from the Model:fit example", needs_zh = "Model:fit 示例中的 model、x_train 和 y_train",
     signature = "model:evaluate(x, y, {batch_size=, verbose=}) -> loss, metric1, ...",
-    computes = "The mean loss and the metrics on (x, y), in inference mode (no dropout, no training).",
-    computes_zh = "在推理模式下（不做 dropout，也不训练）计算 (x, y) 上的平均损失和各评估指标。",
+    computes = "The mean loss and the metrics on (x, y), in inference mode (no dropout, no training). "
+      .. "Like predict, it keeps the attention weights of every sample: afterwards each attention "
+      .. "layer's last_attention() has one row per sample of x, the batches joined in order.",
+    computes_zh = "在推理模式下（不做 dropout，也不训练）计算 (x, y) 上的平均损失和各评估指标。"
+      .. "和 predict 一样，它保留每个样本的注意力权重：之后每个注意力层的 last_attention() "
+      .. "对 x 的每个样本都有一行，各批量按顺序拼接。",
     options = {
       o("batch_size", "32", "samples per batch", "每个批量的样本数"),
       o("verbose", "nil", "accepted for Keras; evaluate prints nothing", "为兼容 Keras 而接受；evaluate 不打印"),
@@ -192,14 +196,22 @@ return {
     name = "Model:predict", section = M,
     needs = "model and x_train from the Model:fit example", needs_zh = "Model:fit 示例中的 model 和 x_train",
     signature = "model:predict(x, {batch_size=, verbose=}) -> y",
-    computes = "Runs the model on x in batches, in inference mode, and joins the outputs.",
-    computes_zh = "在推理模式下分批在 x 上运行模型，再把输出拼起来。",
+    computes = "Runs the model on x in batches, in inference mode, and joins the outputs. "
+      .. "The attention weights of every batch are kept and joined the same way: afterwards "
+      .. "layer:last_attention() is (samples, ...), row i the weights of sample i of x, whatever the "
+      .. "batch_size. When they would not fit in the memory limit (tensor.memory), predict stops with "
+      .. "an error that names the layer and the size.",
+    computes_zh = "在推理模式下分批在 x 上运行模型，再把输出拼起来。"
+      .. "每个批量的注意力权重也被保留并同样拼接：之后 layer:last_attention() 的形状是 (samples, ...)，"
+      .. "第 i 行就是 x 中第 i 个样本的权重，与 batch_size 无关。如果它们超出内存上限（见 tensor.memory），"
+      .. "predict 会报错，并说明是哪个层、需要多大。",
     options = {
       o("batch_size", "32", "samples per batch", "每个批量的样本数"),
       o("verbose", "nil", "accepted for Keras; predict prints nothing", "为兼容 Keras 而接受；predict 不打印"),
     },
-    shapes = "x (samples, ...) -> (samples, outputs...)",
-    shapes_zh = "x 是 (samples, ...)，得到的第 0 轴也是 samples，其余的轴和模型输出相同",
+    shapes = "x (samples, ...) -> (samples, outputs...); an attention layer's last_attention() (samples, Tq, Tk)",
+    shapes_zh = "x 是 (samples, ...)，得到的第 0 轴也是 samples，其余的轴和模型输出相同；"
+      .. "注意力层的 last_attention() 是 (samples, Tq, Tk)",
     keras = "model.predict(x)",
     example = "p = model:predict(x_train)\np.shape",
   },

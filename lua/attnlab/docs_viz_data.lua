@@ -95,24 +95,38 @@ return {
     name = "viz.attention", section = V,
     needs = "att from the nn.Attention example", needs_zh = "nn.Attention 示例中的 att",
     signature = "viz.attention(layer_or_model, {options}) -> path | nil, message",
-    computes = "The heatmap of a layer's last attention weights (layer:last_attention()), labelled: "
-      .. "tokens name the positions (a list of words, or a vocabulary such as info.tokens with ids=). "
-      .. "Given a model, it finds the one attention layer, or the one named by layer=. Its own defaults: "
-      .. "title \"attention of <layer>\", xlabel \"key position\", ylabel \"query position\", "
-      .. "colorbar_label \"weight\"; the scale runs from the smallest weight to the largest.",
-    computes_zh = "把一个层最近一次的注意力权重（layer:last_attention()）画成带标签的热力图："
-      .. "tokens 给出每个位置的名字（一组词，或者像 info.tokens 这样的词表，再加 ids=）。"
-      .. "给出模型时，自动找到其中唯一的注意力层，或者用 layer= 指定层名。它有自己的默认值："
-      .. "title 为 \"attention of <layer>\"，xlabel 为 \"key position\"，ylabel 为 \"query position\"，"
-      .. "colorbar_label 为 \"weight\"；刻度从最小的权重到最大的权重。",
+    computes = "The heatmap of one sample's attention weights, labelled: the layer's kept weights "
+      .. "(layer:last_attention(), which after model:predict(x) holds every sample of x), or, with x=, "
+      .. "the weights computed by running the model on sample `sample` of x alone (the layers' kept "
+      .. "weights are left as they were). tokens name the positions (a list of words, or a vocabulary "
+      .. "such as info.tokens with ids=; with x= the ids default to x). ids of another batch size than "
+      .. "the kept weights are an error, not a mislabelled picture. Given a model, it finds the one "
+      .. "attention layer, or the one named by layer=. Its own defaults: title \"attention of <layer> "
+      .. "(sample S)\", the axis titles of the layer (layer:attention_axes(): \"key position\" and "
+      .. "\"query position\" for Attention, \"time step\" and \"feature\" for recipe 1's softmax Dense "
+      .. "over time_last, ...), colorbar_label \"weight\"; the scale runs from the smallest weight to the "
+      .. "largest. Every column label is written when they fit (an automatic width grows up to 3000 for "
+      .. "them); when they must be thinned, the highest-weight columns keep theirs. viz.last_info.data "
+      .. "is the matrix drawn.",
+    computes_zh = "把一个样本的注意力权重画成带标签的热力图：要么是层保留的权重（layer:last_attention()；"
+      .. "model:predict(x) 之后它包含 x 的每个样本），要么给出 x= 时，单独在 x 的第 sample 个样本上运行模型"
+      .. "算出的权重（各层保留的权重保持不变）。tokens 给出每个位置的名字（一组词，或者像 info.tokens "
+      .. "这样的词表，再加 ids=；给出 x= 时 ids 默认就是 x）。ids 的批量大小和保留的权重不同时会报错，"
+      .. "而不是画出一张标错了词的图。给出模型时，自动找到其中唯一的注意力层，或者用 layer= 指定层名。"
+      .. "它有自己的默认值：title 为 \"attention of <layer> (sample S)\"；轴标题来自这个层"
+      .. "（layer:attention_axes()：Attention 是 \"key position\" 和 \"query position\"，配方 1 里作用在 "
+      .. "time_last 上的 softmax Dense 是 \"time step\" 和 \"feature\"，等等）；colorbar_label 为 "
+      .. "\"weight\"；刻度从最小的权重到最大的权重。列标签放得下时全部写出（自动宽度为此最多加宽到 3000）；"
+      .. "必须稀疏显示时，权重最大的那些列一定保留标签。viz.last_info.data 是画出的矩阵。",
     options = join({
       o("layer", "nil", "the name of the layer, when a model has several attention layers", "模型里有多个注意力层时，要画的那个层的名字"),
+      o("x", "nil", "the model's input: draw sample `sample` of x, computed by running the model on it", "模型的输入：画 x 的第 sample 个样本，在这个样本上运行模型算出权重"),
       o("tokens", "nil", "a list of labels, or a vocabulary (id -> word) used with ids", "一组标签，或一个词表（id -> 词），与 ids 一起用"),
-      o("ids", "nil", "the ids of the sequence (a (batch, time) tensor: its row sample)", "序列的 id（一个 (batch, time) 张量时取第 sample 行）"),
+      o("ids", "nil", "the ids of the sequence (a (batch, time) tensor: its row sample; its batch must be the weights')", "序列的 id（一个 (batch, time) 张量时取第 sample 行；批量大小必须和权重的相同）"),
       o("show", "false", "also print it in the terminal (viz.show)", "同时在终端里打印出来（viz.show）"),
     }, figure("\"attention.png\""), panel),
-    shapes = "(batch, Tq, Tk) -> one (Tq, Tk) image; columns are keys, rows queries",
-    shapes_zh = "(batch, Tq, Tk) 画成一张 (Tq, Tk) 的图；列是键，行是查询",
+    shapes = "(batch, Tq, Tk) -> one (Tq, Tk) image; its rows and columns are what layer:attention_axes() says",
+    shapes_zh = "(batch, Tq, Tk) 画成一张 (Tq, Tk) 的图；行和列是什么由 layer:attention_axes() 说明",
     keras = "plt.imshow(scores[0]); plt.xticks(range(len(words)), words)",
     example = "viz.attention(att, {file='attention.png', sample=1})",
   },

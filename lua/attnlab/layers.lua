@@ -154,13 +154,113 @@ end
 -- Attention layers keep the weights of their last call (the tensor the
 -- forward pass made, no extra work): layer:last_attention() returns them,
 -- (batch, Tq, Tk) or with a heads axis, or nil before the first call.
+-- While model:predict or model:evaluate runs (nn.collect_attention), every
+-- batch's weights are kept and joined in order along axis 0, so that
+-- last_attention() covers every sample the call ran.
+local collecting -- nil, or the collection of the running predict/evaluate
+
+local function format_bytes(n)
+  if n >= 2 ^ 30 then return string.format("%.1f GiB", n / 2 ^ 30) end
+  if n >= 2 ^ 20 then return string.format("%.1f MiB", n / 2 ^ 20) end
+  if n >= 2 ^ 10 then return string.format("%.1f KiB", n / 2 ^ 10) end
+  return string.format("%d bytes", math.tointeger(n) or n)
+end
+
+local function who_of(layer)
+  return tostring(layer.class_name) .. " '" .. tostring(layer.name) .. "'"
+end
+
+-- the shape of w with its batch axis set to n, as a string: (200, 1, 12)
+local function shape_with_batch(w, n)
+  local parts = { tostring(n) }
+  for i = 1, w.ndim - 1 do parts[i + 1] = tostring(w:size(i)) end
+  return "(" .. table.concat(parts, ", ") .. ")"
+end
+
 function Layer:keep_attention(weights)
   self._last_attention = weights
+  self._keeps_attention = true
+  local c = collecting
+  if c and is_tensor(weights) and not weights.symbolic and weights.ndim >= 1 then
+    local parts = c.parts[self]
+    if not parts then
+      -- the first batch: would every sample's weights fit? They are
+      -- held while the batches run, and once more when joined.
+      parts = {}
+      c.parts[self] = parts
+      c.order[#c.order + 1] = self
+      local b = math.max(weights:size(0), 1)
+      local bytes = weights:numel() / b * c.samples * 4
+      c.reserved = c.reserved + 2 * bytes
+      if c.samples > c.batch_size and c.used + c.reserved > c.limit then
+        util.error("%s: keeping the attention weights of %s for all %d samples needs a %s tensor, %s (twice that while the batches are joined), more than the memory limit leaves (%s free of %s); run fewer samples at a time (x:slice(0, 0, n)), or raise the limit with tensor.set_memory_limit",
+                   c.who, who_of(self), c.samples, shape_with_batch(weights, c.samples),
+                   format_bytes(bytes), format_bytes(math.max(c.limit - c.used, 0)),
+                   format_bytes(c.limit))
+      end
+    end
+    parts[c.batch] = weights -- a second call in one batch replaces the first
+  end
   return weights
 end
 
+-- Whether the layer keeps attention weights: attention layers do, a Dense
+-- with keep_output = true does, and so does a custom layer once it has
+-- called keep_attention.
+function Layer:keeps_attention()
+  return self._keeps_attention == true
+end
+
+-- What the rows and the columns of one sample's kept weights are, as axis
+-- titles for viz.attention: {rows = ..., cols = ...}. Attention between a
+-- query and a key sequence by default; layers whose weights mean something
+-- else say so (AttentionPooling, TimeAttention, Dense).
+function Layer:attention_axes()
+  return { rows = "query position", cols = "key position" }
+end
+
 function Layer:last_attention()
-  return self._last_attention
+  local w = self._last_attention
+  if w == nil and not self:keeps_attention() then
+    if self.class_name == "Dense" then
+      util.error("Dense '%s' keeps no attention: create it with keep_output = true, as in nn.Dense(%d, {activation = \"softmax\", keep_output = true}), and run it again",
+                 tostring(self.name), self.units)
+    end
+    util.error("%s keeps no attention: only the attention layers (Attention, AdditiveAttention, MultiHeadAttention, AttentionPooling, SelfAttention, TimeAttention, ProbSparseAttention) and a Dense created with keep_output = true keep their weights",
+               who_of(self))
+  end
+  return w
+end
+
+-- nn.collect_attention(who, samples, batch_size, run): runs
+-- run(next_batch), where run calls next_batch() before each batch of
+-- batch_size of the samples, keeping the attention weights of every
+-- batch; then each layer's last_attention() is its batches joined in
+-- order along axis 0 (when every batch kept some). Past the memory limit
+-- it stops at the first batch, with an error naming the layer and the
+-- size. who names the caller in errors ("predict").
+function nn.collect_attention(who, samples, batch_size, run)
+  local used, limit = core.memory()
+  local c = { who = who, samples = samples, batch_size = batch_size, batch = 0,
+              parts = {}, order = {}, used = used, limit = limit, reserved = 0 }
+  local outer = collecting
+  collecting = c
+  local ok, err = pcall(run, function() c.batch = c.batch + 1 end)
+  collecting = outer
+  if not ok then error(err, 0) end
+  for _, layer in ipairs(c.order) do
+    local parts, complete = c.parts[layer], true
+    for b = 1, c.batch do complete = complete and parts[b] ~= nil end
+    if complete and c.batch > 1 then
+      local joined_ok, joined = pcall(core.concat, parts, 0)
+      if not joined_ok then
+        util.error("%s: could not join the attention weights of %s for all %d samples (%s): %s",
+                   who, who_of(layer), samples, shape_with_batch(parts[1], samples),
+                   tostring(joined))
+      end
+      layer._last_attention = joined
+    end
+  end
 end
 
 function Layer:count_params()
@@ -263,10 +363,74 @@ function Dense:build(shape)
   end
 end
 
+-- Where a sequence x (symbolic, rank 3) came from: the size of its last
+-- axis when that axis is time, i.e. x was made by transpose(h, {0, 2, 1})
+-- or Permute{2, 1}, maybe through layers that act on the last axis alone
+-- (Dense, Activation, Dropout) as in recipe 1; nil when axis 1 is time
+-- (any other origin).
+local function time_last_size(x)
+  for _ = 1, 16 do
+    local node = x.node
+    if node == nil or x.ndim ~= 3 then return nil end
+    local layer = node.layer
+    if layer then
+      local cn = layer.class_name
+      if cn == "Permute" then
+        local d = layer.dims
+        if d and #d == 2 and d[1] == 2 and d[2] == 1 then return node.inputs[1]:size(1) end
+        return nil
+      elseif (cn == "Dense" or cn == "Activation" or cn == "Dropout")
+             and is_tensor(node.inputs and node.inputs[1]) then
+        x = node.inputs[1]
+      else
+        return nil
+      end
+    elseif node.op == "transpose" then
+      local perm = node.args and node.args[2]
+      if type(perm) == "table" and #perm == 3 and perm[1] == 0 and perm[2] == 2
+         and perm[3] == 1 and is_tensor(node.args[1]) then
+        return node.args[1]:size(1)
+      end
+      return nil
+    elseif node.args and node.args.n == 1 and is_tensor(node.args[1]) then
+      x = node.args[1] -- tanh(x), sigmoid(x), ...: the last axis stays
+    else
+      return nil
+    end
+  end
+  return nil
+end
+
 function Dense:call(x)
   local y = self.activation(core.kernels.dense(x, self.kernel, self.bias, self.name))
-  if self.keep_output then self:keep_attention(y) end
+  if self.keep_output then
+    -- what the kept weights' axes are, learned from the symbolic call
+    -- that built the model (a call on data knows nothing more)
+    if x.symbolic and x.ndim == 3 then
+      self._time_last, self._axes_known = time_last_size(x), true
+    end
+    self:keep_attention(y)
+  end
   return y
+end
+
+function Dense:keeps_attention()
+  return self.keep_output == true
+end
+
+-- A softmax Dense used as attention: over a time-last sequence (batch,
+-- features, time), as recipe 1's Dense(T) on transpose(h, {0, 2, 1}), each
+-- row is a feature and each column a time step (when the units are the
+-- time steps); over a sequence (batch, time, features), each row is a time
+-- step and each column a unit. A Dense only ever called on data cannot
+-- tell: its rows are axis 1 of the input.
+function Dense:attention_axes()
+  if self._time_last then
+    local T = self._time_last
+    return { rows = "feature", cols = (T == self.units or T == core.None) and "time step" or "unit" }
+  end
+  if self._axes_known then return { rows = "time step", cols = "unit" } end
+  return { rows = "axis 1 of the input", cols = "unit" }
 end
 
 function Dense:output_shape(shape)

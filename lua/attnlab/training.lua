@@ -215,12 +215,14 @@ return function(nn, Model, Sequential)
   end
 
   -- Runs the model over (x, y) in batches without training; returns the
-  -- mean loss and the metrics table.
-  local function run_eval(self, x, y, batch_size)
+  -- mean loss and the metrics table. next_batch, when given, is called
+  -- before each batch (nn.collect_attention's, for evaluate).
+  local function run_eval(self, x, y, batch_size, next_batch)
     local n = x:size(0)
     local total, count, hits = 0, 0, {}
     core.no_grad(function()
       for start = 0, n - 1, batch_size do
+        if next_batch then next_batch() end
         local idx = core.from(index_range(start, math.min(start + batch_size, n)))
         local xb, yb = take(x, idx), take(y, idx)
         local p = self:forward(xb, false)
@@ -379,10 +381,17 @@ return function(nn, Model, Sequential)
     return history
   end
 
+  -- evaluate and predict keep the attention weights of every sample they
+  -- ran: each attention layer's last_attention() is the batches joined in
+  -- order, (n, ...), not only the last batch.
   local function evaluate(self, x, y, opts)
     check_data(self, x, y, "evaluate")
     opts = util.check_options("evaluate", opts, method_options.evaluate)
-    local logs = run_eval(self, x, y, check_batch_size("evaluate", opts.batch_size))
+    local batch_size = check_batch_size("evaluate", opts.batch_size)
+    local logs
+    nn.collect_attention("evaluate", x:size(0), batch_size, function(next_batch)
+      logs = run_eval(self, x, y, batch_size, next_batch)
+    end)
     local out = { logs.loss }
     for _, m in ipairs(self.metrics) do out[#out + 1] = logs[m.name] end
     return table.unpack(out)
@@ -395,11 +404,14 @@ return function(nn, Model, Sequential)
     if x.ndim == 0 or x:size(0) == 0 then util.error("predict: x has no samples, shape %s", tostring(x.shape)) end
     local batch_size, n = check_batch_size("predict", opts.batch_size), x:size(0)
     local parts = {}
-    core.no_grad(function()
-      for start = 0, n - 1, batch_size do
-        local idx = core.from(index_range(start, math.min(start + batch_size, n)))
-        parts[#parts + 1] = self:forward(take(x, idx), false)
-      end
+    nn.collect_attention("predict", n, batch_size, function(next_batch)
+      core.no_grad(function()
+        for start = 0, n - 1, batch_size do
+          next_batch()
+          local idx = core.from(index_range(start, math.min(start + batch_size, n)))
+          parts[#parts + 1] = self:forward(take(x, idx), false)
+        end
+      end)
     end)
     if #parts == 1 then return parts[1] end
     return core.concat(parts, 0)

@@ -383,41 +383,71 @@ end
 -- attention
 
 local attention_keys = merge(heatmap_keys, { layer = true, tokens = true, ids = true,
-                                             show = true })
+                                             show = true, x = true })
 
-local function find_attention_layer(who, obj, name)
+local function keeps(l)
+  return type(l) == "table" and type(l.keeps_attention) == "function" and l:keeps_attention()
+end
+
+-- every layer of a model, nested models' layers too
+local function each_layer(layers, fn)
+  for _, l in ipairs(layers) do
+    fn(l)
+    if type(l.layers) == "table" then each_layer(l.layers, fn) end
+  end
+end
+
+-- The layer whose weights to draw: obj itself, the model's layer named
+-- name, or the model's only layer that keeps attention (with weights, when
+-- they are to be read rather than computed).
+local function find_attention_layer(who, obj, name, computing)
   if type(obj) ~= "table" then
     fail("%s: expected an attention layer or a model, got %s", who, type(obj))
   end
+  local layer
   if name ~= nil then
     if type(obj.get_layer) ~= "function" then
       fail("%s: layer= needs a model, got %s", who, tostring(obj.name or obj))
     end
-    return obj:get_layer(name)
-  end
-  if type(obj.last_attention) == "function" and obj:last_attention() ~= nil then
-    return obj
-  end
-  if type(obj.layers) == "table" then
-    local found = {}
-    local function visit(layers)
-      for _, l in ipairs(layers) do
-        if type(l.last_attention) == "function" and l:last_attention() ~= nil then
-          found[#found + 1] = l
-        end
-        if type(l.layers) == "table" then visit(l.layers) end
+    layer = obj:get_layer(name)
+  elseif keeps(obj) or type(obj.layers) ~= "table" then
+    layer = obj
+  else
+    local found, with_weights = {}, {}
+    each_layer(obj.layers, function(l)
+      if keeps(l) then
+        found[#found + 1] = l
+        if l._last_attention ~= nil then with_weights[#with_weights + 1] = l end
       end
+    end)
+    if not computing and #with_weights > 0 then found = with_weights end
+    if #found == 0 then
+      fail("%s: %s '%s' has no layer that keeps attention (an attention layer, or a Dense with keep_output = true)",
+           who, tostring(obj.class_name), tostring(obj.name))
     end
-    visit(obj.layers)
-    if #found == 1 then return found[1] end
     if #found > 1 then
       local names = {}
       for i, l in ipairs(found) do names[i] = l.name end
       fail("%s: the model has %d layers with attention weights (%s): choose one with layer=",
            who, #found, table.concat(names, ", "))
     end
+    layer = found[1]
   end
-  return obj
+  if type(layer.last_attention) ~= "function" then
+    fail("%s: %s has no attention weights (not an attention layer)", who,
+         tostring(layer.name or layer))
+  end
+  local ok, err = pcall(layer.last_attention, layer)
+  if not ok then fail("%s: %s", who, (tostring(err):gsub("^[^:]*:%d+: ", ""))) end
+  return layer
+end
+
+-- The number of sequences in ids (a (batch, time) tensor or table of
+-- rows), or nil for one sequence.
+local function ids_batch(ids)
+  if is_tensor(ids) then return ids.ndim == 2 and ids:size(0) or nil end
+  if type(ids) == "table" and type(ids[1]) == "table" then return #ids end
+  return nil
 end
 
 -- The labels of one sequence: tokens is a list of strings, or a
@@ -458,32 +488,154 @@ local function token_labels(who, tokens, ids, sample, n)
   return out
 end
 
+-- The attention of sample `sample` of x, computed: the model runs on that
+-- sample alone (no training, no gradients) and the layer's weights are
+-- read; every layer's kept weights are then put back as they were.
+-- Returns the weights, (1, ...), and the sample counted from 0.
+local function attention_of_sample(who, model, layer, x, sample)
+  if type(model.forward) ~= "function" or type(model.layers) ~= "table" then
+    fail("%s: x= needs a model to run, as in viz.attention(model, {x = x_test, sample = 0, layer = \"name\"}); got %s",
+         who, tostring(model.name or model))
+  end
+  local xs = is_tensor(x) and { x } or x
+  if type(xs) ~= "table" or #xs == 0 then
+    fail("%s: x must be the model's input (a tensor, or a list of tensors), got %s", who, type(x))
+  end
+  for i, xi in ipairs(xs) do
+    if not is_tensor(xi) or xi.symbolic or xi.ndim == 0 then
+      fail("%s: x must hold tensors with values and a batch axis; input %d is %s", who, i,
+           is_tensor(xi) and shape_str(xi) or type(xi))
+    end
+    if xi:size(0) ~= xs[1]:size(0) then
+      fail("%s: the inputs in x have different numbers of samples: %s and %s", who,
+           shape_str(xs[1]), shape_str(xi))
+    end
+  end
+  local n = xs[1]:size(0)
+  local s = sample or 0
+  if not util.is_integer(s) then
+    fail("%s: sample must be an integer, got %s", who, util.show(s))
+  end
+  if s < 0 then s = s + n end
+  if s < 0 or s >= n then
+    fail("%s: sample %s is out of range for %d samples in x (0 to %d)", who,
+         util.show(sample), n, n - 1)
+  end
+  s = math.tointeger(s)
+  local one = {}
+  for i, xi in ipairs(xs) do one[i] = xi:slice(0, s, s + 1) end
+  local saved = {}
+  each_layer({ model }, function(l)
+    if type(l) == "table" and rawget(l, "_last_attention") ~= nil then saved[l] = l._last_attention end
+  end)
+  local cleared = {}
+  each_layer({ model }, function(l) if keeps(l) then cleared[#cleared + 1] = l end end)
+  for _, l in ipairs(cleared) do l._last_attention = nil end
+  local ok, err = pcall(core.no_grad, function()
+    return model:forward(is_tensor(x) and one[1] or one, false)
+  end)
+  local w = layer._last_attention
+  for _, l in ipairs(cleared) do l._last_attention = saved[l] end
+  if not ok then error(err, 0) end
+  if w == nil then
+    fail("%s: running %s on sample %d did not call layer '%s'", who,
+         tostring(model.name), s, tostring(layer.name))
+  end
+  return w, s, n
+end
+
+-- The columns to label when not all fit (one label every `step` columns
+-- at most): first the columns the map is about, the highest-weight ones,
+-- then a regular grid around them; none closer than `step` to another.
+local function thin_labels(t, step)
+  local rows, cols = t:size(0), t:size(1)
+  local mean = {}
+  local m = t:totable()
+  for j = 1, cols do
+    local s, k = 0, 0
+    for i = 1, rows do
+      local v = m[i][j]
+      if v == v and v ~= math.huge and v ~= -math.huge then s, k = s + v, k + 1 end
+    end
+    mean[j] = k > 0 and s / k or -math.huge
+  end
+  local order = {}
+  for j = 1, cols do order[j] = j end
+  table.sort(order, function(a, b)
+    if mean[a] ~= mean[b] then return mean[a] > mean[b] end
+    return a < b
+  end)
+  local fits = (cols + step - 1) // step
+  local top = math.max(1, fits // 4)
+  local chosen, taken = {}, {}
+  local function try(j)
+    for d = -step + 1, step - 1 do
+      if taken[j + d] then return end
+    end
+    taken[j] = true
+    chosen[#chosen + 1] = j - 1
+  end
+  local best = mean[order[1]]
+  for r = 1, math.min(top, cols) do
+    local j = order[r]
+    -- the bright columns: well above the rest, or the brightest one
+    if r == 1 or (best > 0 and mean[j] >= 0.5 * best) then try(j) end
+  end
+  for j = 1, cols, step do try(j) end
+  table.sort(chosen)
+  return chosen
+end
+
 -- viz.attention(layer_or_model, opts) -> path | nil, message
 function viz.attention(obj, opts)
   local who = "viz.attention"
   opts = util.check_options(who, opts, attention_keys)
-  local layer = find_attention_layer(who, obj, opts.layer)
-  if type(layer.last_attention) ~= "function" then
-    fail("%s: %s has no attention weights (not an attention layer)", who,
-         tostring(layer.name or layer))
-  end
-  local w = layer:last_attention()
-  if w == nil then
-    fail("%s: layer '%s' has no attention weights yet: call the model on data first " ..
-         "(model:predict(x))", who, tostring(layer.name))
+  local layer = find_attention_layer(who, obj, opts.layer, opts.x ~= nil)
+  local w, sample, head, ids = nil, nil, nil, opts.ids
+  if opts.x ~= nil then
+    local n
+    w, sample, n = attention_of_sample(who, obj, layer, opts.x, opts.sample)
+    local nids = ids_batch(ids)
+    if nids and nids ~= n then
+      fail("%s: ids has %d sequences but x has %d samples", who, nids, n)
+    end
+    if ids == nil and opts.tokens ~= nil and is_tensor(opts.x) and opts.x.ndim == 2 then
+      ids = opts.x
+    end
+  else
+    w = layer:last_attention()
+    if w == nil then
+      fail("%s: layer '%s' has no attention weights yet: call the model on data first " ..
+           "(model:predict(x)), or pass x = ... to compute them", who, tostring(layer.name))
+    end
+    local nids = ids_batch(ids)
+    if nids and is_tensor(w) and not w.symbolic and w.ndim >= 3 and nids ~= w:size(0) then
+      fail("%s: ids has %d sequences but the attention kept by '%s' has %d samples " ..
+           "(its last call ran on %d); run the model on those ids first " ..
+           "(model:predict(ids)), or pass x = ids to compute the sample",
+           who, nids, tostring(layer.name), w:size(0), w:size(0))
+    end
   end
   local o = {}
   for k, v in pairs(opts) do
     if heatmap_keys[k] then o[k] = v end
   end
-  local t, sample, head = to_matrix(who, w, opts)
+  local t
+  if sample ~= nil then -- computed: w holds that sample alone
+    local _
+    t, _, head = to_matrix(who, w, { sample = 0, head = opts.head })
+  else
+    t, sample, head = to_matrix(who, w, opts)
+  end
   local tq, tk = t:size(0), t:size(1)
-  local labels = token_labels(who, opts.tokens, opts.ids, sample, tk)
+  local axes = type(layer.attention_axes) == "function" and layer:attention_axes()
+               or { rows = "query position", cols = "key position" }
+  local labels = token_labels(who, opts.tokens, ids, sample, tk)
   o.xlabels = opts.xlabels or labels
   if opts.ylabels then
     o.ylabels = opts.ylabels
-  elseif labels and tq == tk then
-    o.ylabels = labels
+  elseif labels and tq == tk and axes.rows == "query position" then
+    o.ylabels = labels -- self-attention: the queries are the keys
   end
   o.sample, o.head = nil, nil
   if o.title == nil then
@@ -493,19 +645,55 @@ function viz.attention(obj, opts)
     o.title = string.format("attention of %s%s", tostring(layer.name or "the layer"),
                             #parts > 0 and " (" .. table.concat(parts, ", ") .. ")" or "")
   end
-  if o.xlabel == nil then o.xlabel = "key position" end
-  if o.ylabel == nil then o.ylabel = tq == 1 and "" or "query position" end
+  if o.xlabel == nil then o.xlabel = axes.cols end
+  if o.ylabel == nil then o.ylabel = axes.rows end
   -- the scale runs from the smallest weight to the largest, as in
   -- viz.heatmap: forcing 0 would wash out a map whose weights are close
   -- (vmin = 0 asks for it)
   if o.vmax ~= nil and o.vmin ~= nil and o.vmin >= o.vmax then o.vmin = nil end
   if o.colorbar_label == nil then o.colorbar_label = "weight" end
-  o.file = check_file(who, opts, "attention.png")
+  local file = check_file(who, opts, "attention.png")
   if opts.show then viz.show(t, { xlabels = o.xlabels, ylabels = o.ylabels, title = o.title }) end
-  local ok, path, err = pcall(viz.heatmap, t, o)
-  if not ok then fail("%s", (tostring(path):gsub("^.-viz%.heatmap: ", who .. ": "))) end
-  if path == nil then return nil, err end
-  return path
+
+  -- drawn as viz.heatmap draws; then, when the column labels had to be
+  -- thinned: wider, so that every label fits (when the size is automatic
+  -- and stays below 3000 units), else with the labels of the brightest
+  -- columns kept
+  local panel = make_panel(who, t, o)
+  local function draw(width, height)
+    local infos, err = core.viz.heatmap(file, { panel }, figure(who, merge(o, {
+      width = width, height = height })))
+    return infos and infos[1], err
+  end
+  local width, height = o.width, o.height
+  local info, err = draw(width, height)
+  if not info then return nil, err end
+  if info.xstep > 1 and width == nil then
+    -- a column needs about one line of tick text (16 units at scale 1),
+    -- more than (xstep - 1) cells and at most xstep of them
+    local s, cw, step = o.scale or 1, info.cell_w, info.xstep
+    local cap = math.min(3000 * s, 10000)
+    for _, need in ipairs { math.max((step - 1) * cw, math.min(16 * s, step * cw)), step * cw } do
+      local wide = math.ceil(info.width + tk * (need - cw))
+      if wide > cap then break end
+      local wider, err2 = draw(wide, height or info.height)
+      if not wider then return nil, err2 end
+      if wider.xstep == 1 then
+        info, width, height = wider, wide, height or info.height
+        break
+      end
+    end
+  end
+  if info.xstep > 1 then
+    panel.xticks = thin_labels(t, math.tointeger(info.xstep) or math.ceil(info.xstep))
+    info, err = draw(width, height)
+    if not info then return nil, err end
+    info.xticks = panel.xticks
+  end
+  warn_nonfinite(who, { info })
+  viz.last_info = info
+  viz.last_info.data = t
+  return file
 end
 
 -- ---------------------------------------------------------------------------

@@ -324,17 +324,16 @@ The loss falls epoch by epoch; on the 200 held-out sequences the accuracy
     {
       text = [[
 The weights of the first 8 held-out sequences, one row each, as a heatmap
-(lesson07_weights.png) and in the terminal. Predict all 200 in one batch:
-last_attention() keeps only the last call, so with the default batch_size=32
-it would hold only the last batch, the last 8 of the 200 sequences. Trained, each row looks at its key word,
-and the padding at the end of each row gets 0.]],
+(lesson07_weights.png) and in the terminal. predict runs the 200 sequences in
+batches of 32 and keeps the weights of every one, the batches joined in
+order: row i of last_attention() is sequence i. Trained, each row looks at its
+key word, and the padding at the end of each row gets 0.]],
       text_zh = [[
 把前 8 个测试序列的注意力权重画出来，每个序列一行：画成热力图（lesson07_weights.png），也在终端里显示。
-predict 要把 200 个序列放在一个批量里：last_attention() 只保存最后一次调用，
-用默认的 batch_size=32 时，它只保存最后一个批量，也就是 200 个序列中的最后 8 个。
-训练之后，每一行都在看自己的关键词，每行末尾的填充权重是 0。]],
+predict 按每批 32 个运行这 200 个序列，并保留每一个序列的权重，各批量按顺序拼接：
+last_attention() 的第 i 行就是第 i 个序列。训练之后，每一行都在看自己的关键词，每行末尾的填充权重是 0。]],
       code = [[
-model:predict(x_test, {batch_size = 200});
+model:predict(x_test);
 pool:last_attention().shape
 weights = tensor.squeeze(pool:last_attention(), 1):slice(0, 0, 8)
 weights.shape
@@ -359,13 +358,14 @@ weights:argmax(-1) 和关键词的位置打印出同样的 8 个数：每一行�
       check = function()
         lesson.shape(pool:last_attention(), "(200, 1, 12)")
         lesson.shape(weights, "(8, 12)")
-        -- with the default batch_size, only the last batch (200 = 6 * 32 + 8)
-        model:predict(x_test)
-        lesson.shape(pool:last_attention(), "(8, 1, 12)")
-        local last = tensor.squeeze(pool:last_attention(), 1)
+        -- row i is sequence i, whatever the batch size: one batch of 200,
+        -- and sequence 199 run alone, give the same rows
+        local kept = tensor.squeeze(pool:last_attention(), 1)
         model:predict(x_test, { batch_size = 200 })
-        lesson.close(last, tensor.squeeze(pool:last_attention(), 1):slice(0, 192, 200), 1e-6,
-                     "the last batch is the last 8 sequences")
+        lesson.close(tensor.squeeze(pool:last_attention(), 1), kept, 1e-6, "batches of 32 vs one of 200")
+        model:predict(x_test:slice(0, 199, 200))
+        lesson.close(tensor.squeeze(pool:last_attention(), 1)[0], kept[199], 1e-6, "sequence 199 alone")
+        model:predict(x_test)
         local f = io.open("lesson07_weights.png", "rb")
         lesson.expect(f ~= nil, "lesson07_weights.png was written")
         f:close()

@@ -120,6 +120,43 @@ static const char **opt_labels(lua_State *L, int t, const char *key,
     return out;
 }
 
+/* The columns to label (field key, a list of 0-based column numbers
+ * below n), or NULL when absent; anchored in the table at index anchor. */
+static const int64_t *opt_ticks(lua_State *L, int t, const char *key,
+                                int64_t n, int anchor, int64_t *count,
+                                const char *who)
+{
+    *count = 0;
+    lua_getfield(L, t, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (!lua_istable(L, -1))
+        l_error(L, "%s: %s must be a list of column numbers, got %s", who,
+                key, luaL_typename(L, -1));
+    int list = lua_gettop(L);
+    lua_Integer len = luaL_len(L, list);
+    if (len < 0 || len > n)
+        l_error(L, "%s: %s has %lld entries for %lld columns", who, key,
+                (long long)len, (long long)n);
+    int64_t *out = scratch(L, (size_t)len * sizeof *out);
+    lua_rawseti(L, anchor, (lua_Integer)luaL_len(L, anchor) + 1);
+    for (lua_Integer i = 1; i <= len; i++) {
+        lua_geti(L, list, i);
+        int isint;
+        lua_Integer j = lua_tointegerx(L, -1, &isint);
+        if (!isint || j < 0 || j >= n)
+            l_error(L, "%s: %s[%lld] must be a column number from 0 to %lld",
+                    who, key, (long long)i, (long long)n - 1);
+        out[i - 1] = (int64_t)j;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    *count = (int64_t)len;
+    return out;
+}
+
 static void read_figure(lua_State *L, int idx, nn_figure *fig, const char *who)
 {
     memset(fig, 0, sizeof *fig);
@@ -248,6 +285,7 @@ static nn_heatmap *read_panels(lua_State *L, lua_Integer *count,
         h->no_colorbar = !l_optbool(L, t, "colorbar", 1);
         h->xlabels = opt_labels(L, t, "xlabels", h->cols, 4, who);
         h->ylabels = opt_labels(L, t, "ylabels", h->rows, 4, who);
+        h->xticks = opt_ticks(L, t, "xticks", h->cols, 4, &h->nxticks, who);
         lua_pop(L, 1);
     }
     *count = n;

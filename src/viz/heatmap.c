@@ -527,10 +527,13 @@ static nn_status draw_panel(cairo_t *cr, const panel *p, int vector,
             }
     }
 
-    /* column labels under the cells, row labels to their left */
+    /* column labels under the cells (the given columns, else every
+     * xstep-th), row labels to their left */
     nn_text stacked = {.size = FS_TICK * s, .stacked = 1,
                        .max_chars = stack_chars(MAX_LABEL_W * s, p->char_tick)};
-    for (int64_t j = 0; j < h->cols; j += p->xstep) {
+    int64_t nx = h->xticks ? h->nxticks : (h->cols + p->xstep - 1) / p->xstep;
+    for (int64_t k = 0; k < nx; k++) {
+        int64_t j = h->xticks ? h->xticks[k] : k * p->xstep;
         double x = px + ((double)j + 0.5) * p->cw, y = py + ph;
         double ly = y + (TICK_LEN + TICK_GAP) * s;
         tick_line(cr, x, y, x, y + TICK_LEN * s, s);

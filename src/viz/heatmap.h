@@ -23,6 +23,8 @@ typedef struct nn_heatmap {
     const char *title, *xlabel, *ylabel;
     const char *const *xlabels; /* cols strings, or NULL: 0, 1, ... */
     const char *const *ylabels; /* rows strings, or NULL */
+    const int64_t *xticks;      /* nxticks columns to label, in order; */
+    int64_t nxticks;            /* NULL: every xstep-th from column 0 */
     const char *cmap;           /* NULL: viridis */
     double vmin, vmax;          /* NAN: from the data */
     int no_colorbar;
